@@ -1,0 +1,16 @@
+import { defaultServerConditions } from "vite";
+import { defineConfig } from "vitest/config";
+
+// Tests run against each package's TypeScript source (the "@frozendb/source"
+// export condition), so no build is needed before `vitest run`.
+export default defineConfig({
+  ssr: {
+    resolve: {
+      conditions: ["@frozendb/source", ...defaultServerConditions],
+    },
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+  },
+});
