@@ -1,0 +1,293 @@
+/**
+ * Complete rows (file-format §4): the generic parser that tells checksum,
+ * null and data rows apart and validates every byte, and the shared tail
+ * writer (end control, parity, ROW_END).
+ */
+
+import { decodeBase64Strict } from "./base64.js";
+import {
+  CRC_BASE64_LENGTH,
+  HEADER_SIZE,
+  KEY_BASE64_LENGTH,
+  ROW,
+  START_CONTROL,
+  VALUE_OFFSET,
+} from "./constants.js";
+import {
+  type DataEndControl,
+  type EndControl,
+  isDataEndControl,
+  readEndControl,
+  writeEndControl,
+} from "./control.js";
+import { CorruptDatabaseError, InvalidInputError } from "./errors.js";
+import { hexByte, hexDigitCodes } from "./hex.js";
+import { isZeroRange, readParity, writeParity, xorRange } from "./parity.js";
+import { formatUuid, isNullRowUuid, uuidTimestamp, uuidV7Problem } from "./uuid.js";
+
+/** A checksum row: the CRC32 of the block before it (file-format §6). */
+export interface ChecksumRow {
+  readonly type: "checksum";
+  /** CRC-32/IEEE as an unsigned 32-bit integer. */
+  readonly crc: number;
+}
+
+/** A null row: an empty transaction, keyed by the null-row UUID of its time (§9). */
+export interface NullRow {
+  readonly type: "null";
+  readonly key: Uint8Array;
+  /** Milliseconds since the epoch carried by the key. */
+  readonly timestamp: number;
+}
+
+/** A data row: one key and its JSON value inside a transaction (§8). */
+export interface DataRow {
+  readonly type: "data";
+  readonly startControl: "T" | "R";
+  readonly endControl: DataEndControl;
+  readonly key: Uint8Array;
+  /** Milliseconds since the epoch carried by the key. */
+  readonly timestamp: number;
+  /**
+   * The stored JSON bytes, exactly as written. A view into the decoded
+   * buffer, not a copy: copy it before reusing that buffer.
+   */
+  readonly value: Uint8Array;
+}
+
+/** Any complete row. */
+export type Row = ChecksumRow | NullRow | DataRow;
+
+/** Fewer bytes than a row remain: a torn tail, settled by recovery, never corruption. */
+export const INCOMPLETE: { readonly type: "incomplete" } = Object.freeze({ type: "incomplete" });
+
+/** Result of {@link decodeRow}. */
+export type RowDecodeResult = Row | typeof INCOMPLETE;
+
+type RowType = Row["type"];
+
+const TYPE_NAMES: Record<RowType, string> = { checksum: "checksum", null: "null", data: "data" };
+
+/** Absolute file offset of position `pos` in the row at `offset`/`rowIndex`. */
+function fileOffset(
+  offset: number,
+  rowSize: number,
+  rowIndex: number | undefined,
+  pos: number,
+): number {
+  return (rowIndex === undefined ? offset : HEADER_SIZE + rowIndex * rowSize) + pos;
+}
+
+/** Internal: a row-level problem at position `pos`, wrapped by {@link decodeRow}. */
+class RowFailure {
+  readonly pos: number;
+  readonly cause: InvalidInputError;
+  constructor(pos: number, cause: InvalidInputError) {
+    this.pos = pos;
+    this.cause = cause;
+  }
+}
+
+function fail(pos: number, message: string, cause?: InvalidInputError): never {
+  throw new RowFailure(pos, new InvalidInputError(message, cause ? { cause } : undefined));
+}
+
+/**
+ * Decodes the complete row of `rowSize` bytes at `bytes[offset]`, checking
+ * every byte: sentinels, controls, padding, parity (over the bytes actually
+ * stored), Base64, UUIDv7 rules and the payload of its type.
+ *
+ * @param rowIndex - the row's index in the file; when given, errors carry it
+ *   and absolute file offsets (otherwise offsets are relative to `bytes`).
+ * @returns {@link INCOMPLETE} when fewer than `rowSize` bytes remain.
+ * @throws {@link CorruptDatabaseError} with the original's message
+ *   ("failed to unmarshal data row", "unknown row type", …), the specific
+ *   problem as its cause, and the offset of the bad byte.
+ */
+export function decodeRow(
+  bytes: Uint8Array,
+  offset: number,
+  rowSize: number,
+  rowIndex?: number,
+): RowDecodeResult {
+  if (bytes.length - offset < rowSize) return INCOMPLETE;
+  const start = bytes[offset + 1];
+  const end = readEndControl(bytes, offset + rowSize - 5);
+  let type: RowType;
+  if (start === START_CONTROL.CHECKSUM && end === "CS") type = "checksum";
+  else if (start === START_CONTROL.TRANSACTION && end === "NR") type = "null";
+  else if (start === START_CONTROL.TRANSACTION || start === START_CONTROL.CONTINUATION)
+    type = "data";
+  else {
+    const cause =
+      start === START_CONTROL.CHECKSUM
+        ? new InvalidInputError("invalid end_control", {
+            cause: new InvalidInputError(
+              `invalid EndControl: '${endText(bytes, offset + rowSize - 5)}'`,
+            ),
+          })
+        : new InvalidInputError("invalid start_control", {
+            cause: new InvalidInputError(`invalid StartControl byte: ${hexByte(start)}`),
+          });
+    throw new CorruptDatabaseError("unknown row type", {
+      cause,
+      offset: fileOffset(offset, rowSize, rowIndex, 1),
+      ...(rowIndex === undefined ? {} : { rowIndex }),
+    });
+  }
+  try {
+    return parseTyped(type, bytes, offset, rowSize, end);
+  } catch (error) {
+    if (!(error instanceof RowFailure)) throw error;
+    throw new CorruptDatabaseError(`failed to unmarshal ${TYPE_NAMES[type]} row`, {
+      cause: error.cause,
+      offset: fileOffset(offset, rowSize, rowIndex, error.pos),
+      ...(rowIndex === undefined ? {} : { rowIndex }),
+    });
+  }
+}
+
+function endText(bytes: Uint8Array, pos: number): string {
+  return String.fromCharCode(bytes[pos]!, bytes[pos + 1]!);
+}
+
+function parseTyped(
+  type: RowType,
+  bytes: Uint8Array,
+  offset: number,
+  rowSize: number,
+  end: EndControl | undefined,
+): Row {
+  const b0 = bytes[offset]!;
+  if (b0 !== ROW.START) fail(0, `invalid ROW_START: expected 0x1F, got ${hexByte(b0)}`);
+  const last = bytes[offset + rowSize - 1]!;
+  if (last !== ROW.END) fail(rowSize - 1, `invalid ROW_END: expected 0x0A, got ${hexByte(last)}`);
+
+  // The payload ends at the first 0x00 among positions 2 … N−7, so every row
+  // has at least two padding bytes (file-format §4.2 step 4).
+  const nulAt = bytes.indexOf(0, offset + 2);
+  const firstNul = nulAt - offset;
+  if (nulAt < 0 || firstNul > rowSize - 7) fail(2, "no null byte found to mark padding start");
+  const paddingEnd = offset + rowSize - 5;
+  if (!isZeroRange(bytes, nulAt, paddingEnd)) {
+    let i = nulAt;
+    while (bytes[i] === 0) i++;
+    fail(
+      i - offset,
+      `invalid padding byte at position ${i - offset}: expected NULL_BYTE (0x00), got ${hexByte(bytes[i])}`,
+    );
+  }
+
+  const endPos = rowSize - 5;
+  if (end === undefined) {
+    fail(
+      endPos,
+      "invalid end_control",
+      new InvalidInputError(`invalid EndControl: '${endText(bytes, offset + endPos)}'`),
+    );
+  }
+  if (type === "data" && !isDataEndControl(end)) {
+    fail(endPos, `data row must have valid end_control, got '${end}'`);
+  }
+
+  // Padding is all zero, so XOR over the payload and the end control equals
+  // the XOR over all of [0, N−4].
+  const parity = xorRange(bytes, offset, nulAt) ^ bytes[paddingEnd]! ^ bytes[paddingEnd + 1]!;
+  const stored = readParity(bytes, offset + rowSize - 3);
+  if (stored !== parity) {
+    const [eh, el] = hexDigitCodes(parity);
+    const got = bytes[offset + rowSize - 3]!;
+    const got2 = bytes[offset + rowSize - 2]!;
+    fail(
+      rowSize - 3,
+      `parity mismatch: expected [${String.fromCharCode(eh)}, ${String.fromCharCode(el)}], got [${String.fromCharCode(got)}, ${String.fromCharCode(got2)}]`,
+    );
+  }
+
+  const payloadLength = firstNul - 2;
+  if (type === "checksum") {
+    if (payloadLength !== CRC_BASE64_LENGTH) {
+      payloadFail(2, `Checksum Base64 must be exactly 8 bytes, got ${payloadLength}`, "unmarshal");
+    }
+    const crcBytes = decodeBase64Strict(bytes, offset + 2, 4);
+    if (!crcBytes) payloadFail(2, "invalid Base64 encoding for checksum", "unmarshal");
+    const crc =
+      ((crcBytes[0]! << 24) | (crcBytes[1]! << 16) | (crcBytes[2]! << 8) | crcBytes[3]!) >>> 0;
+    return { type, crc };
+  }
+
+  if (payloadLength < KEY_BASE64_LENGTH) {
+    payloadFail(
+      2,
+      type === "data"
+        ? `DataRowPayload must be at least 24 bytes for UUID, got ${payloadLength}`
+        : `Base64 UUID must be exactly 24 bytes, got ${payloadLength}`,
+      "unmarshal",
+    );
+  }
+  const key = decodeBase64Strict(bytes, offset + 2, 16);
+  if (!key) payloadFail(2, "invalid Base64 encoding for UUID", "unmarshal");
+  const problem = uuidV7Problem(key);
+
+  if (type === "null") {
+    if (payloadLength !== KEY_BASE64_LENGTH) {
+      payloadFail(
+        VALUE_OFFSET,
+        `Base64 UUID must be exactly 24 bytes, got ${payloadLength}`,
+        "unmarshal",
+      );
+    }
+    if (problem !== undefined || !isNullRowUuid(key)) {
+      payloadFail(
+        2,
+        `NullRowPayload.Key must be valid NullRow UUID (UUIDv7 with zeroed random components), got ${formatUuid(key)}`,
+        "validate",
+      );
+    }
+    return { type, key, timestamp: uuidTimestamp(key) };
+  }
+
+  if (problem !== undefined) payloadFail(2, problem, "validate");
+  if (isNullRowUuid(key)) {
+    payloadFail(
+      2,
+      "DataRow UUID cannot be a NullRow UUID (non-timestamp parts bytes 7, 9-15 must not be all zeros)",
+      "validate",
+    );
+  }
+  if (payloadLength === KEY_BASE64_LENGTH) {
+    payloadFail(VALUE_OFFSET, "DataRowPayload.Value cannot be empty", "validate");
+  }
+  return {
+    type,
+    startControl: bytes[offset + 1] === START_CONTROL.TRANSACTION ? "T" : "R",
+    endControl: end as DataEndControl,
+    key,
+    timestamp: uuidTimestamp(key),
+    value: bytes.subarray(offset + VALUE_OFFSET, nulAt),
+  };
+}
+
+function payloadFail(pos: number, message: string, stage: "unmarshal" | "validate"): never {
+  fail(
+    pos,
+    stage === "unmarshal" ? "failed to unmarshal payload" : "payload validation failed",
+    new InvalidInputError(message),
+  );
+}
+
+/**
+ * Completes the row at `target[offset]` whose positions 0 … N−6 are already
+ * written (payload and zero padding): writes the end control, the parity of
+ * the whole row, and ROW_END.
+ */
+export function writeRowEnd(
+  target: Uint8Array,
+  offset: number,
+  rowSize: number,
+  end: EndControl,
+): void {
+  writeEndControl(target, offset + rowSize - 5, end);
+  writeParity(target, offset + rowSize - 3, xorRange(target, offset, offset + rowSize - 3));
+  target[offset + rowSize - 1] = ROW.END;
+}
