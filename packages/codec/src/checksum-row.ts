@@ -6,7 +6,8 @@
 import { decodeBase64Strict, encodeBase64Into } from "./base64.js";
 import { CHECKSUM_PERIOD, HEADER_SIZE, START_CONTROL } from "./constants.js";
 import { crc32 } from "./crc32.js";
-import { CorruptDatabaseError } from "./errors.js";
+import { CorruptDatabaseError, InvalidInputError } from "./errors.js";
+import { validateRowSize } from "./header.js";
 import { hexByte, hexWord } from "./hex.js";
 import { decodeRow, writeRowEnd } from "./row.js";
 
@@ -30,8 +31,16 @@ export function writeChecksumRow(
   writeRowEnd(target, offset, rowSize, "CS");
 }
 
-/** The `rowSize` bytes of the checksum row carrying `crc`. */
+/**
+ * The `rowSize` bytes of the checksum row carrying `crc`.
+ * @throws {@link InvalidInputError} when `crc` is not an unsigned 32-bit
+ *   integer or `rowSize` is out of range.
+ */
 export function encodeChecksumRow(crc: number, rowSize: number): Uint8Array {
+  validateRowSize(rowSize);
+  if (!Number.isInteger(crc) || crc < 0 || crc > 0xffffffff) {
+    throw new InvalidInputError(`CRC must be an unsigned 32-bit integer, got ${crc}`);
+  }
   const bytes = new Uint8Array(rowSize);
   writeChecksumRow(bytes, 0, rowSize, crc);
   return bytes;

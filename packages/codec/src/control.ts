@@ -39,14 +39,17 @@ export const END_CONTROLS: readonly EndControl[] = [
   "NR",
 ];
 
-// (first byte << 8 | second byte) → code, so a read is one lookup, no string building.
-const END_CONTROL_BY_BYTES = new Map<number, EndControl>(
-  END_CONTROLS.map((code) => [(code.charCodeAt(0) << 8) | code.charCodeAt(1), code]),
-);
+// (first byte << 8 | second byte) → 1 + index in END_CONTROLS (0: invalid), so
+// a read is one typed-array lookup, no string building or hashing.
+const END_CONTROL_SLOT = new Uint8Array(1 << 16);
+END_CONTROLS.forEach((code, i) => {
+  END_CONTROL_SLOT[(code.charCodeAt(0) << 8) | code.charCodeAt(1)] = i + 1;
+});
 
 /** The end control stored at `bytes[position]`, or `undefined` when it is not a valid code. */
 export function readEndControl(bytes: Uint8Array, position: number): EndControl | undefined {
-  return END_CONTROL_BY_BYTES.get((bytes[position]! << 8) | bytes[position + 1]!);
+  const slot = END_CONTROL_SLOT[(bytes[position]! << 8) | bytes[position + 1]!]!;
+  return slot === 0 ? undefined : END_CONTROLS[slot - 1];
 }
 
 /** Writes the two bytes of `code` at `target[position]`. */

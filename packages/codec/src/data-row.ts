@@ -2,8 +2,9 @@
 
 import { encodeBase64Into } from "./base64.js";
 import { START_CONTROL, VALUE_OFFSET } from "./constants.js";
-import type { DataEndControl } from "./control.js";
+import { type DataEndControl, END_CONTROLS, isDataEndControl } from "./control.js";
 import { InvalidInputError } from "./errors.js";
+import { validateRowSize } from "./header.js";
 import { writeRowEnd } from "./row.js";
 import { validateDataKey } from "./uuid.js";
 import { valueLayoutProblem } from "./value.js";
@@ -24,6 +25,7 @@ export interface DataRowFields {
  * @throws {@link InvalidInputError}
  */
 export function validateDataRowFields(key: Uint8Array, value: Uint8Array, rowSize: number): void {
+  validateRowSize(rowSize);
   validateDataKey(key);
   const problem = valueLayoutProblem(value, rowSize);
   if (problem !== undefined) throw new InvalidInputError(problem);
@@ -67,6 +69,16 @@ export function writeDataRow(
  */
 export function encodeDataRow(row: DataRowFields, rowSize: number): Uint8Array {
   validateDataRowFields(row.key, row.value, rowSize);
+  if (row.startControl !== "T" && row.startControl !== "R") {
+    throw new InvalidInputError(
+      `invalid start_control for a data row: '${String(row.startControl)}'`,
+    );
+  }
+  if (!END_CONTROLS.includes(row.endControl) || !isDataEndControl(row.endControl)) {
+    throw new InvalidInputError(
+      `data row must have valid end_control, got '${String(row.endControl)}'`,
+    );
+  }
   const bytes = new Uint8Array(rowSize);
   writeDataRow(bytes, 0, rowSize, row);
   return bytes;

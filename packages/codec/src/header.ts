@@ -38,6 +38,18 @@ function rangeProblem(header: Header): string | undefined {
 }
 
 /**
+ * Checks that `rowSize` is an integer in 128 … 65536.
+ * @throws {@link InvalidInputError}
+ */
+export function validateRowSize(rowSize: number): void {
+  if (!Number.isInteger(rowSize) || rowSize < ROW_SIZE_RANGE.MIN || rowSize > ROW_SIZE_RANGE.MAX) {
+    throw new InvalidInputError(
+      `row_size must be between ${ROW_SIZE_RANGE.MIN} and ${ROW_SIZE_RANGE.MAX}, got ${rowSize}`,
+    );
+  }
+}
+
+/**
  * Checks `row_size` and `skew_ms` ranges (integers, inclusive bounds).
  * @throws {@link InvalidInputError} naming the field and the value.
  */

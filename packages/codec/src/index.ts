@@ -77,9 +77,17 @@ export {
   type Header,
   SIGNATURE,
   validateHeader,
+  validateRowSize,
 } from "./header.js";
 export { encodeNullRow, writeNullRow } from "./null-row.js";
-export { computeParity, isZeroRange, readParity, writeParity, xorRange } from "./parity.js";
+export {
+  computeParity,
+  indexOfZero,
+  isZeroRange,
+  readParity,
+  writeParity,
+  xorRange,
+} from "./parity.js";
 export {
   decodeTail,
   encodePartialDataRow,

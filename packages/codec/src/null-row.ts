@@ -2,6 +2,7 @@
 
 import { encodeBase64Into } from "./base64.js";
 import { START_CONTROL } from "./constants.js";
+import { validateRowSize } from "./header.js";
 import { writeRowEnd } from "./row.js";
 import { nullRowUuid } from "./uuid.js";
 
@@ -25,9 +26,11 @@ export function writeNullRow(
 
 /**
  * The `rowSize` bytes of a null row for `maxTimestamp`.
- * @throws {@link InvalidInputError} when `maxTimestamp` is not a 48-bit integer.
+ * @throws {@link InvalidInputError} when `maxTimestamp` is not a 48-bit integer or
+ *   `rowSize` is out of range.
  */
 export function encodeNullRow(maxTimestamp: number, rowSize: number): Uint8Array {
+  validateRowSize(rowSize);
   const bytes = new Uint8Array(rowSize);
   writeNullRow(bytes, 0, rowSize, maxTimestamp);
   return bytes;

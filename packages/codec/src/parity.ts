@@ -1,51 +1,156 @@
 /**
- * Row parity (LRC): the XOR of bytes [0, N−4] of a row, written as two
- * uppercase hex digits at positions N−3 and N−2.
+ * Row parity (LRC) — the XOR of bytes [0, N−4] of a row, written as two
+ * uppercase hex digits at positions N−3 and N−2 — and the other word-wise
+ * scans a row decode needs (first zero byte, all-zero padding).
  *
- * The XOR runs a 32-bit word at a time over the 4-byte-aligned middle of the
- * range: rows are 128 to 65,536 bytes, and a byte loop is several times slower.
+ * Rows are 128 to 65,536 bytes; these loops run over the 4-byte-aligned
+ * middle of a range a 32-bit word at a time, several times faster than a
+ * byte loop.
  */
 
 import { hexDigitCodes, upperHexValue } from "./hex.js";
 
-// One Uint32Array view per ArrayBuffer, reused while callers keep handing in
-// slices of the same buffer (the common case: a file read into one buffer).
+// A Uint32Array view of the last Uint8Array scanned, reused while callers
+// keep handing in the same buffer (the common case: a file read into one
+// buffer). Reading `.buffer` on every call is itself measurable, so the cache
+// is keyed by the array object, whose buffer and offset never change.
+// Int32Array rather than Uint32Array: its elements stay small integers in V8,
+// where Uint32 values above 2^31 would turn into heap numbers.
+let viewedArray: Uint8Array | undefined;
 let viewedBuffer: ArrayBufferLike | undefined;
-let words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+let viewBase = 0;
 
-function wordsOf(buffer: ArrayBufferLike): Uint32Array<ArrayBufferLike> {
-  if (buffer !== viewedBuffer || words.length !== buffer.byteLength >>> 2) {
-    viewedBuffer = buffer;
-    words = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+function wordsOf(bytes: Uint8Array): Int32Array<ArrayBufferLike> {
+  if (bytes !== viewedArray) {
+    // A new view (a subarray, say) of the same buffer reuses the word view.
+    const buffer = bytes.buffer;
+    if (buffer !== viewedBuffer || words.length !== buffer.byteLength >>> 2) {
+      viewedBuffer = buffer;
+      words = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+    }
+    viewedArray = bytes;
+    viewBase = bytes.byteOffset;
   }
   return words;
 }
 
+// OR of the bytes the last xorRange call saw, read by lastRangeIsAscii().
+let lastOr = 0;
+
 /** XOR of `bytes[start, end)`. */
 export function xorRange(bytes: Uint8Array, start: number, end: number): number {
   let acc = 0;
+  let or = 0;
   let i = start;
   if (end - start >= 32) {
-    const base = bytes.byteOffset;
-    while (((base + i) & 3) !== 0) acc ^= bytes[i++]!;
-    const w = wordsOf(bytes.buffer);
+    const w = wordsOf(bytes);
+    const base = viewBase;
+    for (; ((base + i) & 3) !== 0; i++) {
+      acc ^= bytes[i]!;
+      or |= bytes[i]!;
+    }
     const wordEnd = (base + end) >>> 2;
     let x = 0;
-    for (let k = (base + i) >>> 2; k < wordEnd; k++) x ^= w[k]!;
+    let o = 0;
+    for (let k = (base + i) >>> 2; k < wordEnd; k++) {
+      const v = w[k]!;
+      x ^= v;
+      o |= v;
+    }
     acc ^= (x ^ (x >>> 8) ^ (x >>> 16) ^ (x >>> 24)) & 0xff;
+    or |= o | (o >>> 8) | (o >>> 16) | (o >>> 24);
     i = (wordEnd << 2) - base;
   }
-  while (i < end) acc ^= bytes[i++]!;
+  for (; i < end; i++) {
+    acc ^= bytes[i]!;
+    or |= bytes[i]!;
+  }
+  lastOr = or;
   return acc;
+}
+
+// First zero byte found by the last scanRow call (-1: none).
+let lastZero = -1;
+
+/**
+ * One pass over a row's bytes `[start, end)` for a decoder: returns their
+ * XOR, and records their OR ({@link lastRangeIsAscii}) and the index of the
+ * first zero byte ({@link lastFirstZero}).
+ */
+export function scanRow(bytes: Uint8Array, start: number, end: number): number {
+  let acc = 0;
+  let or = 0;
+  let zero = -1;
+  let i = start;
+  const w = wordsOf(bytes);
+  const base = viewBase;
+  for (; ((base + i) & 3) !== 0 && i < end; i++) {
+    const b = bytes[i]!;
+    acc ^= b;
+    or |= b;
+    if (b === 0 && zero < 0) zero = i;
+  }
+  const wordEnd = (base + end) >>> 2;
+  let k = (base + i) >>> 2;
+  let x = 0;
+  let o = 0;
+  if (zero < 0) {
+    // A word holds a zero byte iff (v − 0x01010101) & ~v & 0x80808080 ≠ 0.
+    for (; k < wordEnd; k++) {
+      const v = w[k]!;
+      x ^= v;
+      o |= v;
+      if (((v - 0x01010101) & ~v & 0x80808080) !== 0) {
+        const at = (k << 2) - base;
+        zero =
+          bytes[at] === 0
+            ? at
+            : bytes[at + 1] === 0
+              ? at + 1
+              : bytes[at + 2] === 0
+                ? at + 2
+                : at + 3;
+        k++;
+        break;
+      }
+    }
+  }
+  for (; k < wordEnd; k++) {
+    const v = w[k]!;
+    x ^= v;
+    o |= v;
+  }
+  acc ^= (x ^ (x >>> 8) ^ (x >>> 16) ^ (x >>> 24)) & 0xff;
+  or |= o | (o >>> 8) | (o >>> 16) | (o >>> 24);
+  for (i = Math.max(i, (wordEnd << 2) - base); i < end; i++) {
+    const b = bytes[i]!;
+    acc ^= b;
+    or |= b;
+    if (b === 0 && zero < 0) zero = i;
+  }
+  lastOr = or;
+  lastZero = zero;
+  return acc;
+}
+
+/** Index of the first zero byte the last {@link scanRow} call saw, or -1. */
+export function lastFirstZero(): number {
+  return lastZero;
+}
+
+/** True when every byte the last {@link xorRange} or {@link scanRow} call covered was below 0x80. */
+export function lastRangeIsAscii(): boolean {
+  return (lastOr & 0x80) === 0;
 }
 
 /** True when every byte of `bytes[start, end)` is zero. */
 export function isZeroRange(bytes: Uint8Array, start: number, end: number): boolean {
   let i = start;
   if (end - start >= 32) {
-    const base = bytes.byteOffset;
+    const w = wordsOf(bytes);
+    const base = viewBase;
     while (((base + i) & 3) !== 0) if (bytes[i++] !== 0) return false;
-    const w = wordsOf(bytes.buffer);
     const wordEnd = (base + end) >>> 2;
     let x = 0;
     for (let k = (base + i) >>> 2; k < wordEnd; k++) x |= w[k]!;
@@ -54,6 +159,30 @@ export function isZeroRange(bytes: Uint8Array, start: number, end: number): bool
   }
   while (i < end) if (bytes[i++] !== 0) return false;
   return true;
+}
+
+/** Index of the first zero byte in `bytes[start, end)`, or -1. */
+export function indexOfZero(bytes: Uint8Array, start: number, end: number): number {
+  let i = start;
+  if (end - start >= 32) {
+    const w = wordsOf(bytes);
+    const base = viewBase;
+    while (((base + i) & 3) !== 0) {
+      if (bytes[i] === 0) return i;
+      i++;
+    }
+    const wordEnd = (base + end) >>> 2;
+    let k = (base + i) >>> 2;
+    // A word holds a zero byte iff (v − 0x01010101) & ~v & 0x80808080 ≠ 0.
+    while (k < wordEnd) {
+      const v = w[k]!;
+      if (((v - 0x01010101) & ~v & 0x80808080) !== 0) break;
+      k++;
+    }
+    i = (k << 2) - base;
+  }
+  for (; i < end; i++) if (bytes[i] === 0) return i;
+  return -1;
 }
 
 /** Parity of the row of `rowSize` bytes at `offset`: XOR of its first N−3 bytes. */

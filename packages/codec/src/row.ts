@@ -22,8 +22,18 @@ import {
 } from "./control.js";
 import { CorruptDatabaseError, InvalidInputError } from "./errors.js";
 import { hexByte, hexDigitCodes } from "./hex.js";
-import { isZeroRange, readParity, writeParity, xorRange } from "./parity.js";
+import {
+  isZeroRange,
+  lastFirstZero,
+  lastRangeIsAscii,
+  readParity,
+  scanRow,
+  writeParity,
+  xorRange,
+} from "./parity.js";
+import { decodeAscii } from "./utf8.js";
 import { formatUuid, isNullRowUuid, uuidTimestamp, uuidV7Problem } from "./uuid.js";
+import { decodeValueText } from "./value.js";
 
 /** A checksum row: the CRC32 of the block before it (file-format §6). */
 export interface ChecksumRow {
@@ -40,19 +50,64 @@ export interface NullRow {
   readonly timestamp: number;
 }
 
-/** A data row: one key and its JSON value inside a transaction (§8). */
-export interface DataRow {
-  readonly type: "data";
+/**
+ * A data row: one key and its JSON value inside a transaction (§8). The value
+ * stays in the decoded buffer until asked for, so a decode allocates only the
+ * key; copy `value` before reusing that buffer.
+ */
+export class DataRow {
+  readonly type = "data" as const;
   readonly startControl: "T" | "R";
   readonly endControl: DataEndControl;
   readonly key: Uint8Array;
   /** Milliseconds since the epoch carried by the key. */
   readonly timestamp: number;
+  readonly #bytes: Uint8Array;
+  readonly #start: number;
+  readonly #end: number;
+  readonly #ascii: boolean;
+
+  /** @internal Built by {@link decodeRow}. */
+  constructor(
+    fields: {
+      startControl: "T" | "R";
+      endControl: DataEndControl;
+      key: Uint8Array;
+      timestamp: number;
+    },
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    ascii: boolean,
+  ) {
+    this.startControl = fields.startControl;
+    this.endControl = fields.endControl;
+    this.key = fields.key;
+    this.timestamp = fields.timestamp;
+    this.#bytes = bytes;
+    this.#start = start;
+    this.#end = end;
+    this.#ascii = ascii;
+  }
+
+  /** The stored JSON bytes, exactly as written (a view into the decoded buffer). */
+  get value(): Uint8Array {
+    return this.#bytes.subarray(this.#start, this.#end);
+  }
+
+  /** Length of the stored value in bytes. */
+  get valueLength(): number {
+    return this.#end - this.#start;
+  }
+
   /**
-   * The stored JSON bytes, exactly as written. A view into the decoded
-   * buffer, not a copy: copy it before reusing that buffer.
+   * The stored JSON text, exactly as written.
+   * @throws {@link InvalidDataError} when the bytes are not valid UTF-8.
    */
-  readonly value: Uint8Array;
+  get valueText(): string {
+    if (this.#ascii) return decodeAscii(this.#bytes, this.#start, this.#end);
+    return decodeValueText(this.value);
+  }
 }
 
 /** Any complete row. */
@@ -163,12 +218,20 @@ function parseTyped(
   const last = bytes[offset + rowSize - 1]!;
   if (last !== ROW.END) fail(rowSize - 1, `invalid ROW_END: expected 0x0A, got ${hexByte(last)}`);
 
+  // One pass gives the parity, the first 0x00 and, for free, whether the
+  // row is pure ASCII (every byte of a row is, except maybe the value's),
+  // which lets the value text skip UTF-8 decoding. Bytes 0 and 1 were
+  // checked non-zero, so the first zero is the first at position ≥ 2.
+  const parity = scanRow(bytes, offset, offset + rowSize - 3);
+  const ascii = lastRangeIsAscii();
+  const nulAt = lastFirstZero();
+
   // The payload ends at the first 0x00 among positions 2 … N−7, so every row
   // has at least two padding bytes (file-format §4.2 step 4).
-  const nulAt = bytes.indexOf(0, offset + 2);
-  const firstNul = nulAt - offset;
-  if (nulAt < 0 || firstNul > rowSize - 7) fail(2, "no null byte found to mark padding start");
   const paddingEnd = offset + rowSize - 5;
+  if (nulAt < 0 || nulAt > offset + rowSize - 7)
+    fail(2, "no null byte found to mark padding start");
+  const firstNul = nulAt - offset;
   if (!isZeroRange(bytes, nulAt, paddingEnd)) {
     let i = nulAt;
     while (bytes[i] === 0) i++;
@@ -190,9 +253,6 @@ function parseTyped(
     fail(endPos, `data row must have valid end_control, got '${end}'`);
   }
 
-  // Padding is all zero, so XOR over the payload and the end control equals
-  // the XOR over all of [0, N−4].
-  const parity = xorRange(bytes, offset, nulAt) ^ bytes[paddingEnd]! ^ bytes[paddingEnd + 1]!;
   const stored = readParity(bytes, offset + rowSize - 3);
   if (stored !== parity) {
     const [eh, el] = hexDigitCodes(parity);
@@ -258,14 +318,18 @@ function parseTyped(
   if (payloadLength === KEY_BASE64_LENGTH) {
     payloadFail(VALUE_OFFSET, "DataRowPayload.Value cannot be empty", "validate");
   }
-  return {
-    type,
-    startControl: bytes[offset + 1] === START_CONTROL.TRANSACTION ? "T" : "R",
-    endControl: end as DataEndControl,
-    key,
-    timestamp: uuidTimestamp(key),
-    value: bytes.subarray(offset + VALUE_OFFSET, nulAt),
-  };
+  return new DataRow(
+    {
+      startControl: bytes[offset + 1] === START_CONTROL.TRANSACTION ? "T" : "R",
+      endControl: end as DataEndControl,
+      key,
+      timestamp: uuidTimestamp(key),
+    },
+    bytes,
+    offset + VALUE_OFFSET,
+    nulAt,
+    ascii,
+  );
 }
 
 function payloadFail(pos: number, message: string, stage: "unmarshal" | "validate"): never {

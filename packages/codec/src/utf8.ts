@@ -11,31 +11,38 @@ interface TextEncoderLike {
   encode(input: string): Uint8Array;
 }
 interface TextCodecHost {
-  TextDecoder: new (label: string, options: { fatal: boolean }) => TextDecoderLike;
+  TextDecoder: new (
+    label: string,
+    options: { fatal: boolean; ignoreBOM: boolean },
+  ) => TextDecoderLike;
   TextEncoder: new () => TextEncoderLike;
 }
 
 const host = globalThis as unknown as TextCodecHost;
-const strictDecoder = new host.TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the stored text, not a marker to drop.
+const strictDecoder = new host.TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new host.TextEncoder();
 
-/**
- * Decodes UTF-8, throwing a `TypeError` on malformed input. Pure ASCII (the
- * usual case for JSON) takes a faster path than the platform decoder.
- */
+interface Latin1Host {
+  Buffer?: {
+    prototype: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string };
+  };
+}
+
+// In Node, Buffer's native latin1Slice turns ASCII bytes into a string about
+// three times faster than TextDecoder (found on the global, not imported, so
+// browsers simply take the TextDecoder path).
+const latin1Slice = (globalThis as Latin1Host).Buffer?.prototype.latin1Slice;
+
+/** Decodes UTF-8, throwing a `TypeError` on malformed input. */
 export function decodeUtf8(bytes: Uint8Array): string {
-  const n = bytes.length;
-  if (n <= 512) {
-    let ascii = true;
-    for (let i = 0; i < n; i++) {
-      if (bytes[i]! > 0x7f) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
-  }
   return strictDecoder.decode(bytes);
+}
+
+/** The string of `bytes[start, end)`, which the caller knows are all ASCII. */
+export function decodeAscii(bytes: Uint8Array, start: number, end: number): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(bytes, start, end);
+  return strictDecoder.decode(bytes.subarray(start, end));
 }
 
 /** Encodes `text` as UTF-8; the caller checks well-formedness first. */

@@ -65,6 +65,7 @@ function variantName(byte8: number): string {
  * `undefined` when it is a valid UUIDv7.
  */
 export function uuidV7Problem(bytes: Uint8Array): string | undefined {
+  if (bytes.length !== UUID_LENGTH) return `UUID must be 16 bytes, got ${bytes.length}`;
   let any = 0;
   for (let i = 0; i < UUID_LENGTH; i++) any |= bytes[i]!;
   if (any === 0) return "UUID cannot be zero/Nil";

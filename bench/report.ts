@@ -1,0 +1,176 @@
+/**
+ * The benchmark report: machine facts, the printed table and the JSON file
+ * in bench/results/. Targets are judged here, from the numbers of the run,
+ * never by timed assertions in tests.
+ */
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Benchmark, Measurement, MeasureOptions, Target } from "./micro/harness.js";
+import { meetsTarget } from "./micro/harness.js";
+
+/** Facts about the machine a run happened on. */
+export interface MachineFacts {
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly availableParallelism: number;
+  readonly totalMemoryBytes: number;
+  readonly node: string;
+  readonly v8: string;
+  readonly platform: string;
+  readonly arch: string;
+  readonly kernelRelease: string;
+  readonly hostname: string;
+  /** File system type of the results folder (`stat -f -c %T`), or null when unknown. */
+  readonly resultsFileSystem: string | null;
+}
+
+/** One row of the report. */
+export interface ResultRow extends Measurement {
+  readonly note: string;
+  readonly bytesPerOp: number | null;
+  readonly target: Target | null;
+  /** Whether the median meets the target; null when there is none. */
+  readonly pass: boolean | null;
+  readonly peer: string | null;
+  /** This median divided by the peer's median: below 1 is faster than the peer. */
+  readonly timeRatioToPeer: number | null;
+  /** True when another benchmark of the run uses this one as its peer. */
+  readonly isBaseline: boolean;
+}
+
+/** Reads the file system type of `dir`, or null when `stat -f` is unavailable. */
+function fileSystemType(dir: string): string | null {
+  try {
+    const out = execFileSync("stat", ["-f", "-c", "%T", dir], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    return out.trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Collects the machine facts; `resultsDir` must exist. */
+export function machineFacts(resultsDir: string): MachineFacts {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model.trim() ?? "unknown",
+    cores: cpus.length,
+    availableParallelism: os.availableParallelism(),
+    totalMemoryBytes: os.totalmem(),
+    node: process.version,
+    v8: process.versions.v8,
+    platform: process.platform,
+    arch: process.arch,
+    kernelRelease: os.release(),
+    hostname: os.hostname(),
+    resultsFileSystem: fileSystemType(resultsDir),
+  };
+}
+
+/** Joins measurements with their benchmark's target and peer. */
+export function toResultRows(
+  benchmarks: readonly Benchmark[],
+  measurements: readonly Measurement[],
+): ResultRow[] {
+  const byName = new Map(measurements.map((m) => [m.name, m]));
+  const peers = new Set(benchmarks.map((b) => b.peer).filter((p) => p !== undefined));
+  return measurements.map((m) => {
+    const b = benchmarks.find((x) => x.name === m.name)!;
+    const peer = b.peer === undefined ? undefined : byName.get(b.peer);
+    return {
+      ...m,
+      note: b.note,
+      bytesPerOp: b.bytesPerOp ?? null,
+      target: b.target ?? null,
+      pass: b.target === undefined ? null : meetsTarget(m, b.target),
+      peer: peer?.name ?? null,
+      timeRatioToPeer: peer === undefined ? null : m.medianNs / peer.medianNs,
+      isBaseline: peers.has(m.name),
+    };
+  });
+}
+
+function formatNs(ns: number): string {
+  if (ns < 1_000) return `${ns.toFixed(1)} ns`;
+  if (ns < 1_000_000) return `${(ns / 1_000).toFixed(2)} µs`;
+  return `${(ns / 1_000_000).toFixed(2)} ms`;
+}
+
+function formatBytesRate(bytesPerSecond: number): string {
+  if (bytesPerSecond >= 1e9) return `${(bytesPerSecond / 1e9).toFixed(2)} GB/s`;
+  return `${(bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+}
+
+function formatOpsRate(opsPerSecond: number): string {
+  if (opsPerSecond >= 1e6) return `${(opsPerSecond / 1e6).toFixed(2)} M ops/s`;
+  if (opsPerSecond >= 1e3) return `${(opsPerSecond / 1e3).toFixed(1)} k ops/s`;
+  return `${opsPerSecond.toFixed(1)} ops/s`;
+}
+
+function formatTarget(target: Target | null): string {
+  if (target === null) return "";
+  if (target.kind === "max-ns-per-op") return `≤ ${target.value} ns`;
+  return `≥ ${formatBytesRate(target.value)}`;
+}
+
+function formatRatio(row: ResultRow): string {
+  if (row.timeRatioToPeer === null) return row.isBaseline ? "baseline" : "";
+  const r = row.timeRatioToPeer;
+  return r <= 1 ? `${(1 / r).toFixed(2)}× faster` : `${r.toFixed(2)}× slower`;
+}
+
+/** The results as an aligned Markdown table. */
+export function formatTable(rows: readonly ResultRow[]): string {
+  const header = ["benchmark", "median/op", "p99/op", "rate", "target", "result", "vs baseline"];
+  const body = rows.map((r) => [
+    r.name,
+    formatNs(r.medianNs),
+    formatNs(r.p99Ns),
+    r.bytesPerSecond === undefined
+      ? formatOpsRate(r.opsPerSecond)
+      : formatBytesRate(r.bytesPerSecond),
+    formatTarget(r.target),
+    r.pass === null ? "" : r.pass ? "pass" : "FAIL",
+    formatRatio(r),
+  ]);
+  const numeric = [false, true, true, true, false, false, false];
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => line[i]!.length)));
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (numeric[i] ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
+  return [line(header), rule, ...body.map(line)].join("\n");
+}
+
+/** The whole JSON report. */
+export interface Report {
+  readonly schema: 1;
+  readonly startedAt: string;
+  readonly quick: boolean;
+  readonly filter: string | null;
+  readonly machine: MachineFacts;
+  readonly options: MeasureOptions;
+  readonly codec: unknown;
+  readonly results: readonly ResultRow[];
+  /** The folded benchmark results (printed too), proof the work was used. */
+  readonly sink: number;
+}
+
+/** `results/<YYYY-MM-DD>-<node version>.json` for a run started at `date` (UTC). */
+export function reportFileName(date: Date): string {
+  return `${date.toISOString().slice(0, 10)}-${process.version}.json`;
+}
+
+/** Writes `report` into `resultsDir` (via a temporary file and a rename); returns its path. */
+export function writeReport(resultsDir: string, fileName: string, report: Report): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const target = path.join(resultsDir, fileName);
+  const temporary = `${target}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(report, null, 2)}\n`);
+  renameSync(temporary, target);
+  return target;
+}
