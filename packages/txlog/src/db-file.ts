@@ -1,0 +1,122 @@
+/**
+ * The open data file: one descriptor, positional reads, appends, fsync. It
+ * knows nothing about rows; every read and write of the database goes through
+ * it so that "closed" and "failed" are enforced in one place.
+ */
+
+import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import { ReadError, TombstonedError, WriteError } from "@frozendb/codec";
+
+/** Read-only, or read-write through O_APPEND. */
+export type FileMode = "read" | "write";
+
+/** A descriptor with positional I/O that fails with frozenDB errors once closed. */
+export class DbFile {
+  readonly path: string;
+  readonly mode: FileMode;
+  #fd: number | undefined;
+
+  /** Wraps an already opened descriptor. */
+  constructor(path: string, mode: FileMode, fd: number) {
+    this.path = path;
+    this.mode = mode;
+    this.#fd = fd;
+  }
+
+  /** The descriptor, or a `tombstoned` error after close. */
+  get fd(): number {
+    if (this.#fd === undefined) throw new TombstonedError("file manager is closed");
+    return this.#fd;
+  }
+
+  /** True once {@link close} ran (or a write failure closed the file). */
+  get closed(): boolean {
+    return this.#fd === undefined;
+  }
+
+  /** The size the operating system reports now. */
+  statSize(): number {
+    try {
+      return fstatSync(this.fd).size;
+    } catch (error) {
+      if (error instanceof TombstonedError) throw error;
+      throw new ReadError("failed to get file info", { cause: error });
+    }
+  }
+
+  /**
+   * Reads exactly `length` bytes at `offset` into a new buffer.
+   * @throws {@link ReadError} when the file ends early or the read fails.
+   */
+  read(offset: number, length: number): Uint8Array {
+    const target = new Uint8Array(length);
+    this.readInto(target, 0, length, offset);
+    return target;
+  }
+
+  /** Reads exactly `length` bytes at `position` into `target[offset …]`. */
+  readInto(target: Uint8Array, offset: number, length: number, position: number): void {
+    const fd = this.fd;
+    let done = 0;
+    try {
+      while (done < length) {
+        const n = readSync(fd, target, offset + done, length - done, position + done);
+        if (n === 0) {
+          throw new ReadError(
+            `read exceeds file size: wanted ${length} bytes at offset ${position}, got ${done}`,
+          );
+        }
+        done += n;
+      }
+    } catch (error) {
+      if (error instanceof ReadError) throw error;
+      throw new ReadError(`failed to read ${length} bytes at offset ${position}`, { cause: error });
+    }
+  }
+
+  /**
+   * Appends all of `bytes` (the descriptor is O_APPEND, so the kernel places
+   * them at the end of the file whatever else happened).
+   * @throws {@link WriteError} "failed to write data"
+   */
+  append(bytes: Uint8Array): void {
+    const fd = this.fd;
+    let done = 0;
+    try {
+      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+    } catch (error) {
+      throw new WriteError("failed to write data", { cause: error });
+    }
+  }
+
+  /**
+   * Flushes written data to stable storage (fdatasync).
+   * @throws {@link WriteError}
+   */
+  sync(): void {
+    try {
+      fdatasyncSync(this.fd);
+    } catch (error) {
+      if (error instanceof TombstonedError) throw error;
+      throw new WriteError("failed to sync data to disk", { cause: error });
+    }
+  }
+
+  /** Closes the descriptor; idempotent. */
+  close(): void {
+    const fd = this.#fd;
+    if (fd === undefined) return;
+    this.#fd = undefined;
+    try {
+      closeSync(fd);
+    } catch {
+      // Nothing useful can be done about a failed close of a read or an
+      // already-synced descriptor; the handle is closed either way.
+    }
+  }
+}
+
+/** Opens `path` for `mode` (writers always append: files with chattr +a keep working). */
+export function openDescriptor(path: string, mode: FileMode): number {
+  return openSync(path, mode === "write" ? "a+" : "r");
+}

@@ -1,0 +1,403 @@
+/**
+ * The write transaction (behaviour §5, file-format §10): begin, add,
+ * savepoint, rollback, commit. Every call validates everything first, then
+ * appends exactly the bytes the original appends for it, in one write, so
+ * another process sees the same partial-row states and a transaction begun
+ * in one process can be finished in another.
+ */
+
+import {
+  completionControl,
+  type DataEndControl,
+  encodeValue,
+  formatUuid,
+  hasSavepoint,
+  InvalidActionError,
+  InvalidInputError,
+  isChecksumIndex,
+  isNullRowUuid,
+  type KeyInput,
+  KeyOrderingError,
+  MAX_SAVEPOINTS,
+  MAX_TRANSACTION_ROWS,
+  parseUuid,
+  SAVEPOINT_MARK,
+  TombstonedError,
+  uuidTimestamp,
+  uuidV7Problem,
+  writeDataRowHead,
+  writeNullRow,
+  writeRowEnd,
+} from "@frozendb/codec";
+import type { OpenTransactionState } from "./recovery.js";
+import { type CompletedRow, WritePlan } from "./write-plan.js";
+
+/** A value as handed to `add`: JSON text, or its UTF-8 bytes. */
+export type ValueInput = string | Uint8Array;
+
+/** Options of {@link Transaction.add}. */
+export interface AddOptions {
+  /**
+   * The value is known to be valid JSON (e.g. `JSON.stringify` output), so
+   * the JSON check can be skipped. Size, UTF-8 and `0x00` are still checked.
+   */
+  readonly trustedJson?: boolean;
+}
+
+/** Where a transaction stands. */
+export type TransactionState = "open" | "committed" | "rolled_back" | "tombstoned";
+
+/** What a transaction needs from the log that owns it. */
+export interface TransactionHost {
+  readonly rowSize: number;
+  readonly skewMs: number;
+  /** Throws `tombstoned: file manager is closed` after close. */
+  checkOpen(): void;
+  /** Complete row slots in the file, checksum rows included. */
+  completeRowCount(): number;
+  /** Largest timestamp among complete data and null rows. */
+  maxTimestamp(): number;
+  /** Whether `key` is committed in the file. */
+  isKeyCommitted(key: Uint8Array, timestamp: number): boolean;
+  /** The checksum row closing the block whose last rows are `pending` (not yet on disk). */
+  checksumRow(pending: readonly CompletedRow[]): Uint8Array;
+  /** Appends the plan, notifies subscribers, syncs when `durable`. */
+  commitWrite(plan: WritePlan, durable: boolean): void;
+  /** Called once when the transaction ends or is tombstoned. */
+  transactionEnded(transaction: Transaction): void;
+}
+
+/** A complete row of this transaction. */
+interface RowSummary {
+  readonly index: number;
+  readonly endControl: DataEndControl;
+}
+
+/** The row being written: nothing yet, `1F T|R` only, or head (+ `S`). */
+type Pending =
+  | { readonly kind: "none" }
+  | { readonly kind: "started"; readonly startControl: "T" | "R" }
+  | {
+      readonly kind: "payload";
+      readonly buf: Uint8Array;
+      readonly timestamp: number;
+      savepoint: boolean;
+    };
+
+/** One row for {@link TxLog.appendTransaction} and {@link Transaction.add}. */
+export interface NewRow {
+  readonly key: KeyInput;
+  readonly value: ValueInput;
+}
+
+/** A row that passed every check of `add`, ready to be written. */
+export interface CheckedRow {
+  readonly key: Uint8Array;
+  readonly keyId: string;
+  readonly timestamp: number;
+  readonly value: Uint8Array;
+}
+
+/**
+ * Runs the checks of behaviour §5.2 that concern the row itself, in order
+ * (key, empty value, row limit, ordering, null-row key, size/JSON,
+ * duplicates), against a transaction holding `rowsSoFar` rows whose keys are
+ * `keys` and whose largest timestamp with the file's is `maxTimestamp`.
+ */
+export function checkRow(
+  host: TransactionHost,
+  row: NewRow,
+  rowsSoFar: number,
+  keys: ReadonlySet<string>,
+  maxTimestamp: number,
+  options: AddOptions = {},
+): CheckedRow {
+  let key: Uint8Array;
+  try {
+    key = parseUuid(row.key);
+  } catch (error) {
+    throw new InvalidInputError("invalid UUIDv7 key", { cause: error });
+  }
+  const problem = uuidV7Problem(key);
+  if (problem !== undefined) {
+    throw new InvalidInputError("invalid UUIDv7 key", { cause: new InvalidInputError(problem) });
+  }
+  const value = row.value;
+  if (typeof value !== "string" && !(value instanceof Uint8Array)) {
+    throw new InvalidInputError(`value must be JSON text or bytes, got ${typeof value}`);
+  }
+  if (value.length === 0) throw new InvalidInputError("value cannot be empty");
+  if (rowsSoFar >= MAX_TRANSACTION_ROWS) {
+    throw new InvalidInputError("transaction cannot contain more than 100 rows");
+  }
+  const timestamp = uuidTimestamp(key);
+  if (!(timestamp + host.skewMs > maxTimestamp)) {
+    throw new KeyOrderingError(
+      "UUID timestamp violates ordering constraint: new_timestamp + skew_ms must be > max_timestamp",
+    );
+  }
+  if (isNullRowUuid(key)) {
+    throw new InvalidInputError(
+      "DataRow UUID cannot be a NullRow UUID (non-timestamp parts bytes 7, 9-15 must not be all zeros)",
+    );
+  }
+  const bytes = encodeValue(value, host.rowSize, { validateJson: options.trustedJson !== true });
+  const keyId = formatUuid(key);
+  if (keys.has(keyId) || host.isKeyCommitted(key, timestamp)) {
+    throw new InvalidInputError(`key already exists: ${keyId}`);
+  }
+  return { key, keyId, timestamp, value: bytes };
+}
+
+/**
+ * An open write transaction. Obtain one from `TxLog.begin()` or, after a
+ * reopen, `TxLog.activeTransaction`.
+ *
+ * 1. `add` appends a row; it becomes readable only when the transaction ends;
+ * 2. `savepoint` marks the last added row as savepoint 1, 2, … (at most 9);
+ * 3. `commit` ends it and every added row becomes readable;
+ * 4. `rollback(0)` discards every row; `rollback(n)` keeps the rows up to
+ *    savepoint `n`;
+ * 5. an empty transaction ends as a null row either way.
+ *
+ * Every call is validated completely before a byte is written: a rejected
+ * call leaves the file and the transaction as they were.
+ */
+export class Transaction {
+  readonly #host: TransactionHost;
+  readonly #readOnly: boolean;
+  readonly #rows: RowSummary[] = [];
+  readonly #keys = new Set<string>();
+  #pending: Pending;
+  #savepoints = 0;
+  #maxTimestamp = 0;
+  #state: TransactionState = "open";
+
+  /** @internal Use `TxLog.begin()`. */
+  constructor(host: TransactionHost, readOnly: boolean, recovered?: OpenTransactionState) {
+    this.#host = host;
+    this.#readOnly = readOnly;
+    this.#pending = { kind: "started", startControl: "T" };
+    if (recovered !== undefined) this.#restore(recovered);
+  }
+
+  #restore(state: OpenTransactionState): void {
+    const n = this.#host.rowSize;
+    for (const row of state.rows) {
+      this.#rows.push({ index: row.index, endControl: row.endControl });
+      this.#keys.add(formatUuid(row.key));
+      if (hasSavepoint(row.endControl)) this.#savepoints++;
+      this.#maxTimestamp = Math.max(this.#maxTimestamp, row.timestamp);
+    }
+    const partial = state.partial;
+    if (partial === undefined) {
+      this.#pending = { kind: "none" };
+    } else if (partial.state === 1) {
+      this.#pending = { kind: "started", startControl: partial.startControl };
+    } else {
+      // Rebuild the whole row buffer so that completing it computes the
+      // parity over exactly the bytes already on disk.
+      const buf = new Uint8Array(n);
+      writeDataRowHead(buf, 0, n, partial.startControl, partial.key, partial.value);
+      this.#pending = {
+        kind: "payload",
+        buf,
+        timestamp: partial.timestamp,
+        savepoint: partial.state === 3,
+      };
+      this.#keys.add(formatUuid(partial.key));
+      this.#maxTimestamp = Math.max(this.#maxTimestamp, partial.timestamp);
+    }
+  }
+
+  /** `open` until `commit`/`rollback`; `tombstoned` after a failed write. */
+  get state(): TransactionState {
+    return this.#state;
+  }
+
+  /** Data rows in the transaction, the row being written included. */
+  get rowCount(): number {
+    return this.#rows.length + (this.#pending.kind === "payload" ? 1 : 0);
+  }
+
+  /** Savepoints created so far, a pending one on the current row included. */
+  get savepointCount(): number {
+    return this.#savepoints + (this.#pending.kind === "payload" && this.#pending.savepoint ? 1 : 0);
+  }
+
+  /** True when the transaction cannot be written through this handle (read mode). */
+  get readOnly(): boolean {
+    return this.#readOnly;
+  }
+
+  /**
+   * Appends a row. The key must be a UUIDv7 (text or 16 bytes) not already
+   * committed or in this transaction, within the skew window of the newest
+   * row; the value is JSON text (or its bytes) of at most `rowSize − 33` bytes.
+   * @throws {@link TombstonedError} after a failed write or close.
+   * @throws {@link InvalidActionError} when the transaction has ended, or read mode.
+   * @throws {@link InvalidInputError} for a bad key or value, a duplicate key, a 101st row.
+   * @throws {@link KeyOrderingError} for a key older than the skew window allows.
+   */
+  add(key: KeyInput, value: ValueInput, options?: AddOptions): void {
+    this.#checkActive("AddRow() cannot be called on committed transaction");
+    const max = Math.max(this.#host.maxTimestamp(), this.#maxTimestamp);
+    const row = checkRow(this.#host, { key, value }, this.rowCount, this.#keys, max, options);
+    const n = this.#host.rowSize;
+    const plan = new WritePlan(2 * n);
+    const pending = this.#pending;
+    const buf = new Uint8Array(n);
+    let completed: RowSummary | undefined;
+    if (pending.kind === "started") {
+      writeDataRowHead(buf, 0, n, pending.startControl, row.key, row.value);
+      plan.push(buf.subarray(2, n - 5));
+    } else {
+      if (pending.kind === "payload") completed = this.#planCompletion(plan, "continue");
+      writeDataRowHead(buf, 0, n, "R", row.key, row.value);
+      plan.push(buf.subarray(0, n - 5));
+    }
+    this.#write(plan, false);
+    if (completed !== undefined) this.#recordCompleted(completed);
+    this.#pending = { kind: "payload", buf, timestamp: row.timestamp, savepoint: false };
+    this.#keys.add(row.keyId);
+    this.#maxTimestamp = Math.max(this.#maxTimestamp, row.timestamp);
+  }
+
+  /**
+   * Makes the last added row savepoint number `savepointCount + 1`.
+   * @throws {@link InvalidActionError} for an empty transaction, a 10th
+   *   savepoint, or a second savepoint on the same row.
+   */
+  savepoint(): void {
+    this.#checkActive("Savepoint() cannot be called on committed transaction");
+    if (this.rowCount === 0) throw new InvalidActionError("cannot savepoint empty transaction");
+    if (this.#savepoints >= MAX_SAVEPOINTS) {
+      throw new InvalidActionError("transaction cannot have more than 9 savepoints");
+    }
+    const pending = this.#pending;
+    if (pending.kind !== "payload" || pending.savepoint) {
+      throw new InvalidActionError("failed to create savepoint", {
+        cause: new InvalidActionError(
+          "Savepoint() can only be called from PartialDataRowWithPayload",
+        ),
+      });
+    }
+    const plan = new WritePlan(1);
+    plan.push(Uint8Array.of(SAVEPOINT_MARK));
+    this.#write(plan, false);
+    pending.buf[this.#host.rowSize - 5] = SAVEPOINT_MARK;
+    pending.savepoint = true;
+  }
+
+  /**
+   * Ends the transaction keeping only the rows up to savepoint `savepoint`
+   * (0, the default: none). An empty transaction becomes a null row.
+   * Synced to disk before returning unless the log was opened with `sync: false`.
+   * @throws {@link InvalidInputError} `savepoint` outside 0–9 or not created.
+   * @throws {@link InvalidActionError} when the transaction has ended.
+   */
+  rollback(savepoint = 0): void {
+    this.#checkActive("Rollback() cannot be called on committed transaction");
+    if (!Number.isInteger(savepoint) || savepoint < 0 || savepoint > MAX_SAVEPOINTS) {
+      throw new InvalidInputError("savepointId must be between 0 and 9");
+    }
+    if (savepoint > this.savepointCount) {
+      throw new InvalidInputError("rollback target savepoint does not exist");
+    }
+    this.#end({ rollbackTo: savepoint }, "failed to finalize last row for rollback");
+    this.#state = "rolled_back";
+    this.#host.transactionEnded(this);
+  }
+
+  /**
+   * Ends the transaction; every added row becomes readable. An empty
+   * transaction becomes a null row. Synced to disk before returning unless
+   * the log was opened with `sync: false`.
+   * @throws {@link InvalidActionError} when the transaction has ended.
+   */
+  commit(): void {
+    this.#checkActive("Commit() requires an active transaction (call Begin() first)");
+    this.#end("commit", "Commit() requires PartialDataRow with payload");
+    this.#state = "committed";
+    this.#host.transactionEnded(this);
+  }
+
+  #end(action: "commit" | { rollbackTo: number }, noRowMessage: string): void {
+    const pending = this.#pending;
+    const plan = new WritePlan(this.#host.rowSize * 2);
+    let completed: RowSummary | undefined;
+    if (pending.kind === "payload") {
+      completed = this.#planCompletion(plan, action);
+    } else if (
+      pending.kind === "started" &&
+      pending.startControl === "T" &&
+      this.#rows.length === 0
+    ) {
+      this.#planNullRow(plan);
+    } else {
+      // A recovered `1F R` (a torn write) or a tail ending RE/SE: no row can
+      // carry the end control until `add` starts one.
+      throw new InvalidActionError(noRowMessage);
+    }
+    this.#write(plan, true);
+    if (completed !== undefined) this.#recordCompleted(completed);
+    this.#pending = { kind: "none" };
+  }
+
+  /** Plans the end of the current row (and a checksum row if one falls due). */
+  #planCompletion(
+    plan: WritePlan,
+    action: "continue" | "commit" | { rollbackTo: number },
+  ): RowSummary {
+    const pending = this.#pending as Extract<Pending, { kind: "payload" }>;
+    const n = this.#host.rowSize;
+    const endControl = completionControl(action, pending.savepoint);
+    writeRowEnd(pending.buf, 0, n, endControl);
+    plan.push(pending.buf.subarray(pending.savepoint ? n - 4 : n - 5));
+    const index = this.#host.completeRowCount();
+    plan.complete(index, pending.buf);
+    this.#planChecksumIfDue(plan, index);
+    return { index, endControl };
+  }
+
+  #planNullRow(plan: WritePlan): void {
+    const n = this.#host.rowSize;
+    const buf = new Uint8Array(n);
+    writeNullRow(buf, 0, n, this.#host.maxTimestamp());
+    plan.push(buf.subarray(2));
+    const index = this.#host.completeRowCount();
+    plan.complete(index, buf);
+    this.#planChecksumIfDue(plan, index);
+  }
+
+  #planChecksumIfDue(plan: WritePlan, completedIndex: number): void {
+    if (!isChecksumIndex(completedIndex + 1)) return;
+    const row = this.#host.checksumRow(plan.completed);
+    plan.push(row);
+    plan.complete(completedIndex + 1, row);
+  }
+
+  #recordCompleted(row: RowSummary): void {
+    this.#rows.push(row);
+    if (hasSavepoint(row.endControl)) this.#savepoints++;
+  }
+
+  #write(plan: WritePlan, durable: boolean): void {
+    try {
+      this.#host.commitWrite(plan, durable);
+    } catch (error) {
+      this.#state = "tombstoned";
+      this.#host.transactionEnded(this);
+      throw error;
+    }
+  }
+
+  #checkActive(endedMessage: string): void {
+    if (this.#state === "tombstoned") {
+      throw new TombstonedError("transaction is tombstoned due to write failure");
+    }
+    this.#host.checkOpen();
+    if (this.#state !== "open") throw new InvalidActionError(endedMessage);
+    if (this.#readOnly) throw new InvalidActionError("cannot set writer on read-mode DBFile");
+  }
+}

@@ -1,0 +1,601 @@
+/**
+ * The transaction log: one open `.fdb` file. It validates the file at open,
+ * recovers the transaction the file ends in, holds the writer lock in write
+ * mode, appends transactions, writes checksum rows, tells subscribers about
+ * every newly completed row and, in read mode, follows other processes'
+ * writes.
+ */
+
+import { type FSWatcher, watch } from "node:fs";
+import {
+  CorruptDatabaseError,
+  decodeHeader,
+  decodeRow,
+  HEADER_SIZE,
+  type Header,
+  InvalidActionError,
+  InvalidInputError,
+  isChecksumIndex,
+  MAX_TRANSACTION_ROWS,
+  PathError,
+  type Row,
+  TombstonedError,
+  verifyInitialChecksumRow,
+  writeChecksumRow,
+  writeDataRowHead,
+  writeNullRow,
+  writeRowEnd,
+} from "@frozendb/codec";
+import { blockCrc } from "./checksum-block.js";
+import { DbFile, type FileMode, openDescriptor } from "./db-file.js";
+import { lockExclusive, unlock } from "./file-lock.js";
+import { checkDatabasePath, isCode } from "./path-checks.js";
+import { readTailState, type TailState } from "./recovery.js";
+import { computeMaxTimestamp, isKeyCommitted, type RowReader } from "./row-scan.js";
+import {
+  type AddOptions,
+  type CheckedRow,
+  checkRow,
+  type NewRow,
+  Transaction,
+  type TransactionHost,
+} from "./transaction.js";
+import { type CompletedRow, WritePlan } from "./write-plan.js";
+
+/** How to open a log. */
+export interface OpenOptions {
+  /** `read` (no lock, follows other writers) or `write` (exclusive lock). Default `read`. */
+  readonly mode?: FileMode;
+  /**
+   * fdatasync at every commit and rollback (default true). With `false`, a
+   * commit is in the OS page cache when it returns: it survives a process
+   * crash but not a power failure or kernel crash.
+   */
+  readonly sync?: boolean;
+  /**
+   * How to tell whether a key is already committed (duplicate check). The
+   * default scans the rows the ordering rule allows to hold the key, which
+   * costs the rows written within one skew window; an index answers faster.
+   */
+  readonly isKeyCommitted?: (key: Uint8Array, timestamp: number) => boolean;
+  /** Read mode: follow rows appended by other processes (default true). */
+  readonly follow?: boolean;
+}
+
+/** Called for every newly completed row, in file order, exactly once. */
+export type RowListener = (index: number, row: Row) => void;
+
+/** Called with errors of live updates in read mode (there is no caller to throw to). */
+export type ErrorListener = (error: Error) => void;
+
+/** Rows delivered per bulk read in read mode (~4 MiB). */
+const FOLLOW_CHUNK_BYTES = 4 << 20;
+/** Safety-net poll for live updates, in case a file-system event is missed. */
+const FOLLOW_POLL_MS = 1000;
+
+/**
+ * An open database file. Synchronous: every call is local file I/O.
+ * Implements the row-source interface the index package reads through
+ * (`rowSize`, `skewMs`, `rowCount()`, `readRows()`, `subscribe()`).
+ */
+export class TxLog implements RowReader {
+  readonly path: string;
+  readonly mode: FileMode;
+  readonly header: Header;
+  readonly rowSize: number;
+  readonly skewMs: number;
+  readonly #file: DbFile;
+  readonly #sync: boolean;
+  readonly #keyCheck: ((key: Uint8Array, timestamp: number) => boolean) | undefined;
+  #size: number;
+  #delivered: number;
+  #listeners: readonly RowListener[] = [];
+  #errorListeners: readonly ErrorListener[] = [];
+  #maxTimestamp: number | undefined;
+  #active: Transaction | undefined;
+  #recoverOnNextUse = false;
+  #watcher: FSWatcher | undefined;
+  #poll: NodeJS.Timeout | undefined;
+  #refreshScheduled = false;
+  #refreshing = false;
+  #refreshAgain = false;
+
+  /** @internal Use {@link open}. */
+  constructor(
+    path: string,
+    file: DbFile,
+    header: Header,
+    size: number,
+    tail: TailState,
+    options: OpenOptions,
+  ) {
+    this.path = path;
+    this.mode = file.mode;
+    this.header = header;
+    this.rowSize = header.rowSize;
+    this.skewMs = header.skewMs;
+    this.#file = file;
+    this.#sync = options.sync !== false;
+    this.#keyCheck = options.isKeyCommitted;
+    this.#size = size;
+    this.#delivered = this.rowCount();
+    this.#host = this.#makeHost();
+    if (tail.open !== undefined) {
+      this.#active = new Transaction(this.#host, this.mode === "read", tail.open);
+    }
+    if (this.mode === "read" && options.follow !== false) this.#follow();
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** Complete, confirmed row slots (checksum rows included; row 0 is the initial checksum row). */
+  rowCount(): number {
+    return Math.floor((this.#size - HEADER_SIZE) / this.rowSize);
+  }
+
+  /** Bytes of the file this handle has confirmed (a trailing partial row included). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** True once closed (explicitly or after a failed write). */
+  get closed(): boolean {
+    return this.#file.closed;
+  }
+
+  /**
+   * Raw bytes of rows `[start, start + count)`, concatenated.
+   * @throws {@link InvalidInputError} when the range leaves the confirmed rows.
+   * @throws {@link TombstonedError} after close; {@link ReadError} when the read fails.
+   */
+  readRows(start: number, count: number): Uint8Array {
+    this.#checkOpen();
+    const rows = this.rowCount();
+    if (
+      !Number.isInteger(start) ||
+      !Number.isInteger(count) ||
+      start < 0 ||
+      count < 0 ||
+      start + count > rows
+    ) {
+      throw new InvalidInputError(
+        `rows ${start}…${start + count - 1} are outside the file (${rows} complete rows)`,
+      );
+    }
+    return this.#file.read(HEADER_SIZE + start * this.rowSize, count * this.rowSize);
+  }
+
+  /**
+   * Row `index`, fully validated (checksum rows must sit at multiples of 10001).
+   * @throws {@link InvalidInputError} for an index outside the confirmed rows.
+   * @throws {@link CorruptDatabaseError} when the row is damaged or misplaced.
+   */
+  readRow(index: number): Row {
+    const bytes = this.readRows(index, 1);
+    return checkedRow(bytes, 0, this.rowSize, index);
+  }
+
+  /**
+   * The largest timestamp among complete data and null rows (0 if none).
+   * Computed from the tail window when first needed, then kept current.
+   */
+  maxTimestamp(): number {
+    if (this.#maxTimestamp === undefined) this.#maxTimestamp = computeMaxTimestamp(this);
+    return this.#maxTimestamp;
+  }
+
+  /**
+   * Subscribes to newly completed rows (not to rows already in the file).
+   * Listeners run synchronously, in subscription order, for every row before
+   * the next; in write mode before the write call returns.
+   * @returns a function that unsubscribes (idempotent).
+   */
+  subscribe(listener: RowListener): () => void {
+    if (typeof listener !== "function") throw new InvalidInputError("callback cannot be nil");
+    // Copy-on-write: a delivery in progress keeps iterating its snapshot.
+    this.#listeners = [...this.#listeners, listener];
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      const i = this.#listeners.indexOf(listener);
+      if (i >= 0)
+        this.#listeners = [...this.#listeners.slice(0, i), ...this.#listeners.slice(i + 1)];
+    };
+  }
+
+  /** Listens for errors of live updates in read mode; returns an unsubscribe function. */
+  onError(listener: ErrorListener): () => void {
+    this.#errorListeners = [...this.#errorListeners, listener];
+    return () => {
+      this.#errorListeners = this.#errorListeners.filter((l) => l !== listener);
+    };
+  }
+
+  /**
+   * Read mode: looks for rows other processes completed since the last look
+   * and delivers them now (the watcher does this by itself within
+   * milliseconds; call this to be sure before a read). Returns the number of
+   * rows delivered.
+   * @throws what a listener or the row decoder threw.
+   */
+  refresh(): number {
+    if (this.#file.closed || this.mode !== "read") return 0;
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return 0;
+    }
+    this.#refreshing = true;
+    let delivered = 0;
+    try {
+      do {
+        this.#refreshAgain = false;
+        const size = this.#file.statSize();
+        if (size > this.#size) {
+          this.#size = size;
+          delivered += this.#deliverFromDisk();
+        }
+      } while (this.#refreshAgain);
+    } finally {
+      this.#refreshing = false;
+    }
+    return delivered;
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /**
+   * The transaction the file ends in, or `null`: the one begun through this
+   * handle, or one recovered from the file at open (in read mode a snapshot
+   * taken at open whose write methods fail).
+   */
+  get activeTransaction(): Transaction | null {
+    this.#recoverIfNeeded();
+    return this.#active ?? null;
+  }
+
+  /**
+   * Starts a transaction (appends `1F 'T'`).
+   * @throws {@link InvalidActionError} in read mode or when a transaction is active.
+   */
+  begin(): Transaction {
+    this.#checkOpen();
+    if (this.mode !== "write")
+      throw new InvalidActionError("cannot set writer on read-mode DBFile");
+    this.#recoverIfNeeded();
+    if (this.#active !== undefined)
+      throw new InvalidActionError("active transaction already exists");
+    const plan = new WritePlan(2);
+    plan.push(Uint8Array.of(0x1f, 0x54));
+    this.#commitWrite(plan, false);
+    const tx = new Transaction(this.#host, false);
+    this.#active = tx;
+    return tx;
+  }
+
+  /**
+   * Appends a whole committed transaction in one write — exactly the bytes
+   * `begin`, `add` for each row and `commit` would append — after the same
+   * checks. No rows: a null row. Synced unless opened with `sync: false`.
+   * @throws what {@link Transaction.add} throws, before anything is written.
+   * @throws {@link InvalidActionError} in read mode or when a transaction is active.
+   */
+  appendTransaction(rows: readonly NewRow[], options?: AddOptions): void {
+    this.#checkOpen();
+    if (this.mode !== "write")
+      throw new InvalidActionError("cannot set writer on read-mode DBFile");
+    this.#recoverIfNeeded();
+    if (this.#active !== undefined)
+      throw new InvalidActionError("active transaction already exists");
+    if (!Array.isArray(rows)) throw new InvalidInputError("rows must be an array");
+    if (rows.length > MAX_TRANSACTION_ROWS) {
+      throw new InvalidInputError("transaction cannot contain more than 100 rows");
+    }
+    const checked: CheckedRow[] = [];
+    const keys = new Set<string>();
+    let max = this.maxTimestamp();
+    for (const row of rows) {
+      const c = checkRow(this.#host, row, checked.length, keys, max, options);
+      checked.push(c);
+      keys.add(c.keyId);
+      if (c.timestamp > max) max = c.timestamp;
+    }
+    this.#commitWrite(this.#planTransaction(checked), true);
+  }
+
+  #planTransaction(rows: readonly CheckedRow[]): WritePlan {
+    const n = this.rowSize;
+    const first = this.rowCount();
+    const dataRows = Math.max(1, rows.length);
+    let checksums = 0;
+    for (let slot = first, placed = 0; placed < dataRows; placed++) {
+      slot++;
+      if (isChecksumIndex(slot)) {
+        checksums++;
+        slot++;
+      }
+    }
+    const out = new Uint8Array((dataRows + checksums) * n);
+    const plan = new WritePlan(0);
+    let index = first;
+    let offset = 0;
+    const completeRow = () => {
+      plan.complete(index, out.subarray(offset, offset + n));
+      offset += n;
+      index++;
+      if (isChecksumIndex(index)) {
+        writeChecksumRow(
+          out,
+          offset,
+          n,
+          blockCrc(this.#file, n, index, this.rowCount(), plan.completed),
+        );
+        plan.complete(index, out.subarray(offset, offset + n));
+        offset += n;
+        index++;
+      }
+    };
+    if (rows.length === 0) {
+      writeNullRow(out, 0, n, this.maxTimestamp());
+      completeRow();
+    }
+    rows.forEach((row, i) => {
+      writeDataRowHead(out, offset, n, i === 0 ? "T" : "R", row.key, row.value);
+      writeRowEnd(out, offset, n, i === rows.length - 1 ? "TC" : "RE");
+      completeRow();
+    });
+    plan.push(out);
+    return plan;
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  /**
+   * Closes the file (and releases the writer lock); idempotent. An open
+   * transaction stays in the file and is recovered by the next writer.
+   */
+  close(): void {
+    if (this.#file.closed) return;
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    if (this.#poll !== undefined) clearInterval(this.#poll);
+    this.#poll = undefined;
+    if (this.mode === "write") unlock(this.#file.fd);
+    this.#file.close();
+  }
+
+  /** Same as {@link close}, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  readonly #host: TransactionHost;
+
+  #makeHost(): TransactionHost {
+    return {
+      rowSize: this.rowSize,
+      skewMs: this.skewMs,
+      checkOpen: () => this.#checkOpen(),
+      completeRowCount: () => this.rowCount(),
+      maxTimestamp: () => this.maxTimestamp(),
+      isKeyCommitted: (key, timestamp) =>
+        this.#keyCheck !== undefined
+          ? this.#keyCheck(key, timestamp)
+          : isKeyCommitted(this, key, timestamp, this.rowCount()),
+      checksumRow: (pending) => this.#checksumRow(pending),
+      commitWrite: (plan, durable) => this.#commitWrite(plan, durable),
+      transactionEnded: (tx) => {
+        if (this.#active === tx) this.#active = undefined;
+        if (tx.state === "tombstoned") this.#recoverOnNextUse = !this.#file.closed;
+      },
+    };
+  }
+
+  /** Throws `tombstoned: file manager is closed` after close. */
+  #checkOpen(): void {
+    if (this.#file.closed) throw new TombstonedError("file manager is closed");
+  }
+
+  #checksumRow(pending: readonly CompletedRow[]): Uint8Array {
+    const n = this.rowSize;
+    const last = pending.at(-1);
+    const checksumIndex = (last === undefined ? this.rowCount() - 1 : last.index) + 1;
+    const row = new Uint8Array(n);
+    writeChecksumRow(row, 0, n, blockCrc(this.#file, n, checksumIndex, this.rowCount(), pending));
+    return row;
+  }
+
+  #commitWrite(plan: WritePlan, durable: boolean): void {
+    try {
+      this.#file.append(plan.bytes());
+      if (durable && this.#sync) this.#file.sync();
+    } catch (error) {
+      // The file's state on disk is unknown now: stop using it (behaviour §5.6).
+      this.close();
+      throw error;
+    }
+    this.#size += plan.length;
+    for (const { index, bytes } of plan.completed) {
+      if (index < this.#delivered) continue;
+      if (index > this.#delivered) this.#deliverFromDisk(index);
+      this.#deliver(index, checkedRow(bytes, 0, this.rowSize, index));
+    }
+  }
+
+  /** Delivers confirmed rows from disk, from the next undelivered one up to `end` (exclusive). */
+  #deliverFromDisk(end = this.rowCount()): number {
+    const n = this.rowSize;
+    const perChunk = Math.max(1, Math.floor(FOLLOW_CHUNK_BYTES / n));
+    const from = this.#delivered;
+    while (this.#delivered < end) {
+      const start = this.#delivered;
+      const count = Math.min(perChunk, end - start);
+      const bytes = this.#file.read(HEADER_SIZE + start * n, count * n);
+      for (let i = 0; i < count; i++)
+        this.#deliver(start + i, checkedRow(bytes, i * n, n, start + i));
+    }
+    return this.#delivered - from;
+  }
+
+  #deliver(index: number, row: Row): void {
+    if (
+      row.type !== "checksum" &&
+      this.#maxTimestamp !== undefined &&
+      row.timestamp > this.#maxTimestamp
+    ) {
+      this.#maxTimestamp = row.timestamp;
+    }
+    // Each row goes to the listeners subscribed when its delivery starts;
+    // the first error stops the chain, and the row counts as undelivered.
+    for (const listener of this.#listeners) listener(index, row);
+    this.#delivered = index + 1;
+  }
+
+  #recoverIfNeeded(): void {
+    if (!this.#recoverOnNextUse || this.#file.closed) return;
+    // A transaction failed mid-way (a listener threw after its bytes were
+    // written): take the transaction state from the file, as a reopen would.
+    this.#recoverOnNextUse = false;
+    const tail = readTailState(this.#file, this.#size, this.rowSize);
+    this.#active =
+      tail.open === undefined ? undefined : new Transaction(this.#host, false, tail.open);
+  }
+
+  #follow(): void {
+    const schedule = () => {
+      if (this.#refreshScheduled) return;
+      this.#refreshScheduled = true;
+      setImmediate(() => {
+        this.#refreshScheduled = false;
+        this.#refreshQuietly();
+      });
+    };
+    try {
+      this.#watcher = watch(this.path, { persistent: false }, schedule);
+      this.#watcher.on("error", (error) => this.#report(error));
+    } catch (error) {
+      this.#report(error as Error);
+    }
+    this.#poll = setInterval(schedule, FOLLOW_POLL_MS);
+    this.#poll.unref();
+  }
+
+  #refreshQuietly(): void {
+    try {
+      this.refresh();
+    } catch (error) {
+      this.#report(error as Error);
+    }
+  }
+
+  #report(error: Error): void {
+    for (const listener of this.#errorListeners) {
+      try {
+        listener(error);
+      } catch {
+        // An error listener's own failure has nowhere else to go.
+      }
+    }
+  }
+}
+
+/** Decodes a row and checks it sits at the right kind of index. */
+function checkedRow(bytes: Uint8Array, offset: number, rowSize: number, index: number): Row {
+  const row = decodeRow(bytes, offset, rowSize, index) as Row;
+  const checksumSlot = isChecksumIndex(index);
+  if (checksumSlot !== (row.type === "checksum")) {
+    throw new CorruptDatabaseError(
+      checksumSlot
+        ? `row ${index} must be a checksum row, found a ${row.type} row`
+        : "checksum row found in middle of data block",
+      { offset: HEADER_SIZE + index * rowSize, rowIndex: index },
+    );
+  }
+  return row;
+}
+
+/**
+ * Opens the database file at `path`.
+ *
+ * Reads only the header, the initial checksum row and the tail window, so
+ * opening costs the same whatever the file size. In write mode it takes the
+ * exclusive writer lock first and refuses a file whose tail was torn by a
+ * crash (see `recover`), and it appends a checksum row that a crash left
+ * missing.
+ *
+ * @throws {@link InvalidInputError} bad mode or path.
+ * @throws {@link PathError} the file does not exist or cannot be opened.
+ * @throws {@link WriteError} the writer lock is held by another process.
+ * @throws {@link CorruptDatabaseError} a bad header, initial checksum row or tail.
+ */
+export function open(path: string, options: OpenOptions = {}): TxLog {
+  const mode = options.mode ?? "read";
+  if (mode !== "read" && mode !== "write")
+    throw new InvalidInputError("mode must be 'read' or 'write'");
+  checkDatabasePath(path);
+  let fd: number;
+  try {
+    fd = openDescriptor(path, mode);
+  } catch (error) {
+    if (isCode(error, "ENOENT"))
+      throw new PathError("database file does not exist", { cause: error });
+    if (isCode(error, "EACCES") || isCode(error, "EPERM")) {
+      throw new PathError("permission denied to access database file", { cause: error });
+    }
+    throw new PathError("failed to open database file", { cause: error });
+  }
+  const file = new DbFile(path, mode, fd);
+  try {
+    if (mode === "write") lockExclusive(fd);
+    const size = file.statSize();
+    const header = decodeHeader(file.read(0, Math.min(size, HEADER_SIZE)));
+    const start = file.read(0, Math.min(size, HEADER_SIZE + header.rowSize));
+    verifyInitialChecksumRow(start, header.rowSize, size);
+    const tail = readTailState(file, size, header.rowSize);
+    let confirmed = size;
+    if (mode === "write") confirmed = prepareForWriting(file, header.rowSize, size, tail);
+    return new TxLog(path, file, header, confirmed, tail, options);
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+}
+
+/**
+ * Write-mode checks on the tail (decisions OP-4, OP-6, OP-B4), and the
+ * checksum row a crash left missing. Returns the file size after that.
+ */
+function prepareForWriting(file: DbFile, rowSize: number, size: number, tail: TailState): number {
+  if (tail.torn !== undefined) {
+    throw new CorruptDatabaseError(
+      `the file ends in a write torn by a crash: ${tail.torn.length} uncommitted bytes at byte ${tail.torn.offset} (${tail.torn.reason}); run recover (frozendb recover) to remove them`,
+      { offset: tail.torn.offset, rowIndex: tail.completeRows },
+    );
+  }
+  if (tail.tailLength > 0 && isChecksumIndex(tail.completeRows)) {
+    throw new CorruptDatabaseError(
+      `a partial data row sits where checksum row ${tail.completeRows} belongs`,
+      { offset: HEADER_SIZE + tail.completeRows * rowSize, rowIndex: tail.completeRows },
+    );
+  }
+  const open = tail.open;
+  if (open !== undefined && open.rows.length >= MAX_TRANSACTION_ROWS) {
+    throw new CorruptDatabaseError(
+      "the open transaction already holds 100 complete rows and no row can end it; the file can be read but not written",
+      { offset: HEADER_SIZE + tail.completeRows * rowSize, rowIndex: tail.completeRows },
+    );
+  }
+  if (!tail.missingChecksum) return size;
+  const row = new Uint8Array(rowSize);
+  writeChecksumRow(
+    row,
+    0,
+    rowSize,
+    blockCrc(file, rowSize, tail.completeRows, tail.completeRows, []),
+  );
+  file.append(row);
+  file.sync();
+  return size + rowSize;
+}
