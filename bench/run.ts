@@ -12,6 +12,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { codecBenchmarks } from "./micro/codec.js";
+import { txlogBenchmarks } from "./micro/txlog.js";
 import {
   type Benchmark,
   type Measurement,
@@ -70,7 +71,10 @@ function main(): void {
 
   const startedAt = new Date();
   const codec = codecBenchmarks();
-  const selected = [EMPTY_LOOP, ...codec.benchmarks].filter(
+  // Building the prebuilt file takes seconds: only when a txlog benchmark runs.
+  const wantsTxlog = filter === null || filter.includes("txlog") || filter.startsWith("fs");
+  const txlog = wantsTxlog ? txlogBenchmarks(quick) : { benchmarks: [], cleanup: () => {} };
+  const selected = [EMPTY_LOOP, ...codec.benchmarks, ...txlog.benchmarks].filter(
     (b) => (!quick || b.quick) && (filter === null || b.name.includes(filter)),
   );
   if (selected.length === 0) throw new Error(`no benchmark matches --filter ${filter}`);
@@ -89,6 +93,7 @@ function main(): void {
     );
   }
 
+  txlog.cleanup();
   const rows = toResultRows(selected, measurements);
   console.log();
   console.log(formatTable(rows));

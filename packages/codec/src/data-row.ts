@@ -44,12 +44,27 @@ export function writeDataRowHead(
   key: Uint8Array,
   value: Uint8Array,
 ): void {
+  target.set(value, offset + VALUE_OFFSET);
+  writeDataRowFrame(target, offset, rowSize, startControl, key, value.length);
+}
+
+/**
+ * Like {@link writeDataRowHead}, for a value of `valueLength` bytes already
+ * in place at `target[offset + 26]` (see `encodeValueInto`).
+ */
+export function writeDataRowFrame(
+  target: Uint8Array,
+  offset: number,
+  rowSize: number,
+  startControl: "T" | "R",
+  key: Uint8Array,
+  valueLength: number,
+): void {
   target[offset] = 0x1f;
   target[offset + 1] =
     startControl === "T" ? START_CONTROL.TRANSACTION : START_CONTROL.CONTINUATION;
   encodeBase64Into(key, target, offset + 2);
-  target.set(value, offset + VALUE_OFFSET);
-  target.fill(0, offset + VALUE_OFFSET + value.length, offset + rowSize - 5);
+  target.fill(0, offset + VALUE_OFFSET + valueLength, offset + rowSize - 5);
 }
 
 /** Writes a whole data row at `target[offset]`. Inputs must already be valid. */

@@ -50,6 +50,7 @@ export {
   encodeDataRow,
   validateDataRowFields,
   writeDataRow,
+  writeDataRowFrame,
   writeDataRowHead,
 } from "./data-row.js";
 export {
@@ -139,6 +140,7 @@ export {
   decodeValue,
   decodeValueText,
   encodeValue,
+  encodeValueInto,
   type ValueOptions,
   valueLayoutProblem,
 } from "./value.js";

@@ -9,6 +9,7 @@ interface TextDecoderLike {
 }
 interface TextEncoderLike {
   encode(input: string): Uint8Array;
+  encodeInto(input: string, target: Uint8Array): { read: number; written: number };
 }
 interface TextCodecHost {
   TextDecoder: new (
@@ -48,6 +49,17 @@ export function decodeAscii(bytes: Uint8Array, start: number, end: number): stri
 /** Encodes `text` as UTF-8; the caller checks well-formedness first. */
 export function encodeUtf8(text: string): Uint8Array {
   return encoder.encode(text);
+}
+
+/**
+ * Encodes as much of `text` as fits into `target`; `read` (UTF-16 units
+ * consumed) below `text.length` means it did not fit.
+ */
+export function encodeUtf8Into(
+  text: string,
+  target: Uint8Array,
+): { read: number; written: number } {
+  return encoder.encodeInto(text, target);
 }
 
 /** True when `text` has no lone surrogate (TextEncoder would silently replace it). */

@@ -97,6 +97,7 @@ it("exports exactly the documented runtime names", () => {
       "verifyInitialChecksumRow",
       "writeChecksumRow",
       "writeDataRow",
+      "writeDataRowFrame",
       "writeDataRowHead",
       "writeNullRow",
       "writeParity",

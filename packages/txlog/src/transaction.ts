@@ -9,7 +9,7 @@
 import {
   completionControl,
   type DataEndControl,
-  encodeValue,
+  encodeValueInto,
   formatUuid,
   hasSavepoint,
   InvalidActionError,
@@ -25,12 +25,14 @@ import {
   TombstonedError,
   uuidTimestamp,
   uuidV7Problem,
+  VALUE_OFFSET,
+  writeDataRowFrame,
   writeDataRowHead,
   writeNullRow,
   writeRowEnd,
 } from "@frozendb/codec";
 import type { OpenTransactionState } from "./recovery.js";
-import { type CompletedRow, WritePlan } from "./write-plan.js";
+import type { CompletedRow, WritePlan } from "./write-plan.js";
 
 /** A value as handed to `add`: JSON text, or its UTF-8 bytes. */
 export type ValueInput = string | Uint8Array;
@@ -61,6 +63,8 @@ export interface TransactionHost {
   isKeyCommitted(key: Uint8Array, timestamp: number): boolean;
   /** The checksum row closing the block whose last rows are `pending` (not yet on disk). */
   checksumRow(pending: readonly CompletedRow[]): Uint8Array;
+  /** The log's reusable write plan, emptied. */
+  plan(): WritePlan;
   /** Appends the plan, notifies subscribers, syncs when `durable`. */
   commitWrite(plan: WritePlan, durable: boolean): void;
   /** Called once when the transaction ends or is tombstoned. */
@@ -90,19 +94,43 @@ export interface NewRow {
   readonly value: ValueInput;
 }
 
-/** A row that passed every check of `add`, ready to be written. */
+/** A row that passed every check of `add`; its value is already in the target row. */
 export interface CheckedRow {
   readonly key: Uint8Array;
   readonly keyId: string;
   readonly timestamp: number;
-  readonly value: Uint8Array;
+  readonly valueLength: number;
+}
+
+/** A cheap, exact identity for a key within a transaction's key set. */
+export function keyIdOf(key: Uint8Array): string {
+  return String.fromCharCode(
+    key[0]!,
+    key[1]!,
+    key[2]!,
+    key[3]!,
+    key[4]!,
+    key[5]!,
+    key[6]!,
+    key[7]!,
+    key[8]!,
+    key[9]!,
+    key[10]!,
+    key[11]!,
+    key[12]!,
+    key[13]!,
+    key[14]!,
+    key[15]!,
+  );
 }
 
 /**
  * Runs the checks of behaviour §5.2 that concern the row itself, in order
  * (key, empty value, row limit, ordering, null-row key, size/JSON,
  * duplicates), against a transaction holding `rowsSoFar` rows whose keys are
- * `keys` and whose largest timestamp with the file's is `maxTimestamp`.
+ * `keys` and whose largest timestamp with the file's is `maxTimestamp`. The
+ * value is encoded straight into `target` at `rowOffset + 26` (an in-memory
+ * row; nothing reaches the file before every check has passed).
  */
 export function checkRow(
   host: TransactionHost,
@@ -110,6 +138,8 @@ export function checkRow(
   rowsSoFar: number,
   keys: ReadonlySet<string>,
   maxTimestamp: number,
+  target: Uint8Array,
+  rowOffset: number,
   options: AddOptions = {},
 ): CheckedRow {
   let key: Uint8Array;
@@ -141,12 +171,14 @@ export function checkRow(
       "DataRow UUID cannot be a NullRow UUID (non-timestamp parts bytes 7, 9-15 must not be all zeros)",
     );
   }
-  const bytes = encodeValue(value, host.rowSize, { validateJson: options.trustedJson !== true });
-  const keyId = formatUuid(key);
+  const valueLength = encodeValueInto(value, target, rowOffset + VALUE_OFFSET, host.rowSize, {
+    validateJson: options.trustedJson !== true,
+  });
+  const keyId = keyIdOf(key);
   if (keys.has(keyId) || host.isKeyCommitted(key, timestamp)) {
-    throw new InvalidInputError(`key already exists: ${keyId}`);
+    throw new InvalidInputError(`key already exists: ${formatUuid(key)}`);
   }
-  return { key, keyId, timestamp, value: bytes };
+  return { key, keyId, timestamp, valueLength };
 }
 
 /**
@@ -169,6 +201,10 @@ export class Transaction {
   readonly #rows: RowSummary[] = [];
   readonly #keys = new Set<string>();
   #pending: Pending;
+  // Two row buffers, used in turn: the row being completed by a call and the
+  // row that call starts must not share one.
+  readonly #buffers: [Uint8Array, Uint8Array];
+  #nextBuffer = 0;
   #savepoints = 0;
   #maxTimestamp = 0;
   #state: TransactionState = "open";
@@ -178,6 +214,7 @@ export class Transaction {
     this.#host = host;
     this.#readOnly = readOnly;
     this.#pending = { kind: "started", startControl: "T" };
+    this.#buffers = [new Uint8Array(host.rowSize), new Uint8Array(host.rowSize)];
     if (recovered !== undefined) this.#restore(recovered);
   }
 
@@ -185,7 +222,7 @@ export class Transaction {
     const n = this.#host.rowSize;
     for (const row of state.rows) {
       this.#rows.push({ index: row.index, endControl: row.endControl });
-      this.#keys.add(formatUuid(row.key));
+      this.#keys.add(keyIdOf(row.key));
       if (hasSavepoint(row.endControl)) this.#savepoints++;
       this.#maxTimestamp = Math.max(this.#maxTimestamp, row.timestamp);
     }
@@ -197,7 +234,7 @@ export class Transaction {
     } else {
       // Rebuild the whole row buffer so that completing it computes the
       // parity over exactly the bytes already on disk.
-      const buf = new Uint8Array(n);
+      const buf = this.#takeBuffer();
       writeDataRowHead(buf, 0, n, partial.startControl, partial.key, partial.value);
       this.#pending = {
         kind: "payload",
@@ -205,7 +242,7 @@ export class Transaction {
         timestamp: partial.timestamp,
         savepoint: partial.state === 3,
       };
-      this.#keys.add(formatUuid(partial.key));
+      this.#keys.add(keyIdOf(partial.key));
       this.#maxTimestamp = Math.max(this.#maxTimestamp, partial.timestamp);
     }
   }
@@ -242,25 +279,41 @@ export class Transaction {
   add(key: KeyInput, value: ValueInput, options?: AddOptions): void {
     this.#checkActive("AddRow() cannot be called on committed transaction");
     const max = Math.max(this.#host.maxTimestamp(), this.#maxTimestamp);
-    const row = checkRow(this.#host, { key, value }, this.rowCount, this.#keys, max, options);
+    const buf = this.#buffers[this.#nextBuffer]!;
+    const row = checkRow(
+      this.#host,
+      { key, value },
+      this.rowCount,
+      this.#keys,
+      max,
+      buf,
+      0,
+      options,
+    );
     const n = this.#host.rowSize;
-    const plan = new WritePlan(2 * n);
+    const plan = this.#host.plan();
     const pending = this.#pending;
-    const buf = new Uint8Array(n);
     let completed: RowSummary | undefined;
     if (pending.kind === "started") {
-      writeDataRowHead(buf, 0, n, pending.startControl, row.key, row.value);
+      writeDataRowFrame(buf, 0, n, pending.startControl, row.key, row.valueLength);
       plan.push(buf.subarray(2, n - 5));
     } else {
       if (pending.kind === "payload") completed = this.#planCompletion(plan, "continue");
-      writeDataRowHead(buf, 0, n, "R", row.key, row.value);
+      writeDataRowFrame(buf, 0, n, "R", row.key, row.valueLength);
       plan.push(buf.subarray(0, n - 5));
     }
     this.#write(plan, false);
+    this.#nextBuffer ^= 1;
     if (completed !== undefined) this.#recordCompleted(completed);
     this.#pending = { kind: "payload", buf, timestamp: row.timestamp, savepoint: false };
     this.#keys.add(row.keyId);
     this.#maxTimestamp = Math.max(this.#maxTimestamp, row.timestamp);
+  }
+
+  #takeBuffer(): Uint8Array {
+    const buf = this.#buffers[this.#nextBuffer]!;
+    this.#nextBuffer ^= 1;
+    return buf;
   }
 
   /**
@@ -282,8 +335,8 @@ export class Transaction {
         ),
       });
     }
-    const plan = new WritePlan(1);
-    plan.push(Uint8Array.of(SAVEPOINT_MARK));
+    const plan = this.#host.plan();
+    plan.pushByte(SAVEPOINT_MARK);
     this.#write(plan, false);
     pending.buf[this.#host.rowSize - 5] = SAVEPOINT_MARK;
     pending.savepoint = true;
@@ -324,7 +377,7 @@ export class Transaction {
 
   #end(action: "commit" | { rollbackTo: number }, noRowMessage: string): void {
     const pending = this.#pending;
-    const plan = new WritePlan(this.#host.rowSize * 2);
+    const plan = this.#host.plan();
     let completed: RowSummary | undefined;
     if (pending.kind === "payload") {
       completed = this.#planCompletion(plan, action);
@@ -355,18 +408,19 @@ export class Transaction {
     writeRowEnd(pending.buf, 0, n, endControl);
     plan.push(pending.buf.subarray(pending.savepoint ? n - 4 : n - 5));
     const index = this.#host.completeRowCount();
-    plan.complete(index, pending.buf);
+    plan.complete(index, pending.buf, pending.timestamp);
     this.#planChecksumIfDue(plan, index);
     return { index, endControl };
   }
 
   #planNullRow(plan: WritePlan): void {
     const n = this.#host.rowSize;
-    const buf = new Uint8Array(n);
-    writeNullRow(buf, 0, n, this.#host.maxTimestamp());
+    const buf = this.#takeBuffer();
+    const timestamp = this.#host.maxTimestamp();
+    writeNullRow(buf, 0, n, timestamp);
     plan.push(buf.subarray(2));
     const index = this.#host.completeRowCount();
-    plan.complete(index, buf);
+    plan.complete(index, buf, timestamp);
     this.#planChecksumIfDue(plan, index);
   }
 
@@ -374,7 +428,7 @@ export class Transaction {
     if (!isChecksumIndex(completedIndex + 1)) return;
     const row = this.#host.checksumRow(plan.completed);
     plan.push(row);
-    plan.complete(completedIndex + 1, row);
+    plan.complete(completedIndex + 1, row, undefined);
   }
 
   #recordCompleted(row: RowSummary): void {

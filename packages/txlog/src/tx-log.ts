@@ -22,7 +22,7 @@ import {
   TombstonedError,
   verifyInitialChecksumRow,
   writeChecksumRow,
-  writeDataRowHead,
+  writeDataRowFrame,
   writeNullRow,
   writeRowEnd,
 } from "@frozendb/codec";
@@ -34,7 +34,6 @@ import { readTailState, type TailState } from "./recovery.js";
 import { computeMaxTimestamp, isKeyCommitted, type RowReader } from "./row-scan.js";
 import {
   type AddOptions,
-  type CheckedRow,
   checkRow,
   type NewRow,
   Transaction,
@@ -87,6 +86,7 @@ export class TxLog implements RowReader {
   readonly #file: DbFile;
   readonly #sync: boolean;
   readonly #keyCheck: ((key: Uint8Array, timestamp: number) => boolean) | undefined;
+  readonly #plan: WritePlan;
   #size: number;
   #delivered: number;
   #listeners: readonly RowListener[] = [];
@@ -120,6 +120,7 @@ export class TxLog implements RowReader {
     this.#size = size;
     this.#delivered = this.rowCount();
     this.#host = this.#makeHost();
+    this.#plan = new WritePlan(2 * this.rowSize + 64);
     if (tail.open !== undefined) {
       this.#active = new Transaction(this.#host, this.mode === "read", tail.open);
     }
@@ -265,8 +266,9 @@ export class TxLog implements RowReader {
     this.#recoverIfNeeded();
     if (this.#active !== undefined)
       throw new InvalidActionError("active transaction already exists");
-    const plan = new WritePlan(2);
-    plan.push(Uint8Array.of(0x1f, 0x54));
+    const plan = this.#plan.reset();
+    plan.pushByte(0x1f);
+    plan.pushByte(0x54);
     this.#commitWrite(plan, false);
     const tx = new Transaction(this.#host, false);
     this.#active = tx;
@@ -291,61 +293,49 @@ export class TxLog implements RowReader {
     if (rows.length > MAX_TRANSACTION_ROWS) {
       throw new InvalidInputError("transaction cannot contain more than 100 rows");
     }
-    const checked: CheckedRow[] = [];
-    const keys = new Set<string>();
-    let max = this.maxTimestamp();
-    for (const row of rows) {
-      const c = checkRow(this.#host, row, checked.length, keys, max, options);
-      checked.push(c);
-      keys.add(c.keyId);
-      if (c.timestamp > max) max = c.timestamp;
-    }
-    this.#commitWrite(this.#planTransaction(checked), true);
-  }
-
-  #planTransaction(rows: readonly CheckedRow[]): WritePlan {
     const n = this.rowSize;
     const first = this.rowCount();
-    const dataRows = Math.max(1, rows.length);
-    let checksums = 0;
-    for (let slot = first, placed = 0; placed < dataRows; placed++) {
-      slot++;
-      if (isChecksumIndex(slot)) {
-        checksums++;
-        slot++;
-      }
+    // Slots: the rows, plus a checksum row wherever one falls due.
+    const slots: number[] = [];
+    for (let index = first, placed = 0; placed < Math.max(1, rows.length); index++) {
+      slots.push(index);
+      if (!isChecksumIndex(index)) placed++;
     }
-    const out = new Uint8Array((dataRows + checksums) * n);
-    const plan = new WritePlan(0);
-    let index = first;
-    let offset = 0;
-    const completeRow = () => {
-      plan.complete(index, out.subarray(offset, offset + n));
-      offset += n;
-      index++;
-      if (isChecksumIndex(index)) {
-        writeChecksumRow(
-          out,
-          offset,
-          n,
-          blockCrc(this.#file, n, index, this.rowCount(), plan.completed),
-        );
-        plan.complete(index, out.subarray(offset, offset + n));
-        offset += n;
-        index++;
-      }
-    };
+    const plan = this.#plan.reset();
+    const out = plan.reserve(slots.length * n);
+    const timestamps: number[] = [];
     if (rows.length === 0) {
-      writeNullRow(out, 0, n, this.maxTimestamp());
-      completeRow();
+      const timestamp = this.maxTimestamp();
+      writeNullRow(out, 0, n, timestamp);
+      timestamps.push(timestamp);
+    } else {
+      // Every row is checked and encoded in memory before anything is written.
+      const keys = new Set<string>();
+      let max = this.maxTimestamp();
+      let slot = 0;
+      rows.forEach((row, i) => {
+        while (isChecksumIndex(slots[slot]!)) slot++;
+        const offset = slot * n;
+        const c = checkRow(this.#host, row, i, keys, max, out, offset, options);
+        writeDataRowFrame(out, offset, n, i === 0 ? "T" : "R", c.key, c.valueLength);
+        writeRowEnd(out, offset, n, i === rows.length - 1 ? "TC" : "RE");
+        keys.add(c.keyId);
+        timestamps.push(c.timestamp);
+        if (c.timestamp > max) max = c.timestamp;
+        slot++;
+      });
     }
-    rows.forEach((row, i) => {
-      writeDataRowHead(out, offset, n, i === 0 ? "T" : "R", row.key, row.value);
-      writeRowEnd(out, offset, n, i === rows.length - 1 ? "TC" : "RE");
-      completeRow();
+    let dataRow = 0;
+    slots.forEach((index, slot) => {
+      const bytes = out.subarray(slot * n, (slot + 1) * n);
+      if (isChecksumIndex(index)) {
+        writeChecksumRow(out, slot * n, n, blockCrc(this.#file, n, index, first, plan.completed));
+        plan.complete(index, bytes, undefined);
+      } else {
+        plan.complete(index, bytes, timestamps[dataRow++]);
+      }
     });
-    plan.push(out);
-    return plan;
+    this.#commitWrite(plan, true);
   }
 
   // ---------------------------------------------------------------- closing
@@ -379,6 +369,7 @@ export class TxLog implements RowReader {
       skewMs: this.skewMs,
       checkOpen: () => this.#checkOpen(),
       completeRowCount: () => this.rowCount(),
+      plan: () => this.#plan.reset(),
       maxTimestamp: () => this.maxTimestamp(),
       isKeyCommitted: (key, timestamp) =>
         this.#keyCheck !== undefined
@@ -417,8 +408,21 @@ export class TxLog implements RowReader {
       throw error;
     }
     this.#size += plan.length;
-    for (const { index, bytes } of plan.completed) {
+    for (const { index, bytes, timestamp } of plan.completed) {
+      if (
+        timestamp !== undefined &&
+        this.#maxTimestamp !== undefined &&
+        timestamp > this.#maxTimestamp
+      ) {
+        this.#maxTimestamp = timestamp;
+      }
       if (index < this.#delivered) continue;
+      if (this.#listeners.length === 0) {
+        // Nobody to tell: our own rows are correct by construction (and are
+        // validated again before any checksum row vouches for them).
+        this.#delivered = index + 1;
+        continue;
+      }
       if (index > this.#delivered) this.#deliverFromDisk(index);
       this.#deliver(index, checkedRow(bytes, 0, this.rowSize, index));
     }

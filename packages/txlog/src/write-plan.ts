@@ -3,22 +3,34 @@
  * exactly one write: completions of rows, checksum rows that fall due, and
  * the head of a new row (file-format §10.6). It also records which rows the
  * call completes, for the checksum and for row notifications.
+ *
+ * One plan per log, reused by every call: typed arrays larger than a few
+ * dozen bytes are expensive to allocate in V8, and a call's bytes are
+ * written before the next call starts.
  */
 
-/** A row completed by a write: its index and its full bytes. */
+/** A row completed by a write: its index, its full bytes and (data/null rows) timestamp. */
 export interface CompletedRow {
   readonly index: number;
   readonly bytes: Uint8Array;
+  readonly timestamp: number | undefined;
 }
 
-/** Appends to a growable byte buffer and records completed rows. */
+/** A reusable, growable byte buffer plus the rows it completes. */
 export class WritePlan {
   #buffer: Uint8Array;
   #length = 0;
-  readonly completed: CompletedRow[] = [];
+  #completed: CompletedRow[] = [];
 
-  constructor(capacity = 512) {
+  constructor(capacity: number) {
     this.#buffer = new Uint8Array(capacity);
+  }
+
+  /** Empties the plan for the next call. */
+  reset(): this {
+    this.#length = 0;
+    if (this.#completed.length > 0) this.#completed = [];
+    return this;
   }
 
   /** Bytes planned so far. */
@@ -26,12 +38,26 @@ export class WritePlan {
     return this.#length;
   }
 
-  /** Appends `bytes` to the plan. */
-  push(bytes: Uint8Array): void {
-    this.#reserve(bytes.length).set(bytes);
+  /** Rows the planned bytes complete, in file order. */
+  get completed(): readonly CompletedRow[] {
+    return this.#completed;
   }
 
-  #reserve(length: number): Uint8Array {
+  /** Appends a copy of `bytes` to the plan. */
+  push(bytes: Uint8Array): void {
+    this.reserve(bytes.length).set(bytes);
+  }
+
+  /** Appends one byte. */
+  pushByte(byte: number): void {
+    this.reserve(1)[0] = byte;
+  }
+
+  /**
+   * The next `length` bytes of the plan, to be filled in by the caller. The
+   * view is valid until the next `reserve`/`push` (the buffer may grow).
+   */
+  reserve(length: number): Uint8Array {
     const needed = this.#length + length;
     if (needed > this.#buffer.length) {
       const grown = new Uint8Array(Math.max(needed, this.#buffer.length * 2));
@@ -44,11 +70,11 @@ export class WritePlan {
   }
 
   /** Records that the write completes row `index`, whose bytes are `bytes`. */
-  complete(index: number, bytes: Uint8Array): void {
-    this.completed.push({ index, bytes });
+  complete(index: number, bytes: Uint8Array, timestamp: number | undefined): void {
+    this.#completed.push({ index, bytes, timestamp });
   }
 
-  /** The planned bytes. */
+  /** The planned bytes (a view of the plan's buffer). */
   bytes(): Uint8Array {
     return this.#buffer.subarray(0, this.#length);
   }
