@@ -61,6 +61,7 @@ it("exports exactly the documented runtime names", () => {
       "encodeNullRow",
       "encodePartialDataRow",
       "encodeValue",
+      "encodeValueInto",
       "endsTransaction",
       "fileSizeFor",
       "formatUuid",
