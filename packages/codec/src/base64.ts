@@ -68,6 +68,19 @@ export function decodeBase64Strict(
   byteLength: number,
 ): Uint8Array | undefined {
   const out = new Uint8Array(byteLength);
+  return decodeBase64Into(text, offset, out, byteLength) ? out : undefined;
+}
+
+/**
+ * {@link decodeBase64Strict} into `out[0 … byteLength)`, without allocating;
+ * returns false (leaving `out` partly written) for non-canonical input.
+ */
+export function decodeBase64Into(
+  text: Uint8Array,
+  offset: number,
+  out: Uint8Array,
+  byteLength: number,
+): boolean {
   const whole = byteLength - 1;
   let o = 0;
   let t = offset;
@@ -77,7 +90,7 @@ export function decodeBase64Strict(
     const c = DECODE[text[t + 2]!]!;
     const d = DECODE[text[t + 3]!]!;
     // Any 255 sets bit 7 of the OR: one branch for the whole quad.
-    if ((a | b | c | d) > 63) return undefined;
+    if ((a | b | c | d) > 63) return false;
     out[o] = (a << 2) | (b >>> 4);
     out[o + 1] = ((b & 15) << 4) | (c >>> 2);
     out[o + 2] = ((c & 3) << 6) | d;
@@ -86,8 +99,8 @@ export function decodeBase64Strict(
   const a = DECODE[text[t]!]!;
   const b = DECODE[text[t + 1]!]!;
   if ((a | b) > 63 || (b & 15) !== 0 || text[t + 2] !== PAD || text[t + 3] !== PAD) {
-    return undefined;
+    return false;
   }
   out[o] = (a << 2) | (b >>> 4);
-  return out;
+  return true;
 }

@@ -1,4 +1,4 @@
-export { decodeBase64Strict, encodeBase64, encodeBase64Into } from "./base64.js";
+export { decodeBase64Into, decodeBase64Strict, encodeBase64, encodeBase64Into } from "./base64.js";
 export {
   checksumCoverage,
   encodeChecksumRow,
@@ -104,9 +104,11 @@ export {
   type DataRow,
   decodeRow,
   INCOMPLETE,
+  inspectRow,
   type NullRow,
   type Row,
   type RowDecodeResult,
+  type RowInfo,
   writeRowEnd,
 } from "./row.js";
 export {

@@ -4,7 +4,7 @@
  * writer (end control, parity, ROW_END).
  */
 
-import { decodeBase64Strict } from "./base64.js";
+import { decodeBase64Into } from "./base64.js";
 import {
   CRC_BASE64_LENGTH,
   HEADER_SIZE,
@@ -18,6 +18,7 @@ import {
   type EndControl,
   isDataEndControl,
   readEndControl,
+  type StartControl,
   writeEndControl,
 } from "./control.js";
 import { CorruptDatabaseError, InvalidInputError } from "./errors.js";
@@ -166,32 +167,122 @@ export function decodeRow(
   rowIndex?: number,
 ): RowDecodeResult {
   if (bytes.length - offset < rowSize) return INCOMPLETE;
-  const start = bytes[offset + 1];
   const end = readEndControl(bytes, offset + rowSize - 5);
-  let type: RowType;
-  if (start === START_CONTROL.CHECKSUM && end === "CS") type = "checksum";
-  else if (start === START_CONTROL.TRANSACTION && end === "NR") type = "null";
-  else if (start === START_CONTROL.TRANSACTION || start === START_CONTROL.CONTINUATION)
-    type = "data";
-  else {
-    const cause =
-      start === START_CONTROL.CHECKSUM
-        ? new InvalidInputError("invalid end_control", {
-            cause: new InvalidInputError(
-              `invalid EndControl: '${endText(bytes, offset + rowSize - 5)}'`,
-            ),
-          })
-        : new InvalidInputError("invalid start_control", {
-            cause: new InvalidInputError(`invalid StartControl byte: ${hexByte(start)}`),
-          });
-    throw new CorruptDatabaseError("unknown row type", {
-      cause,
-      offset: fileOffset(offset, rowSize, rowIndex, 1),
-      ...(rowIndex === undefined ? {} : { rowIndex }),
-    });
-  }
+  const type = rowTypeOf(bytes, offset, rowSize, rowIndex, end);
+  const key = type === "checksum" ? SCRATCH_KEY : new Uint8Array(16);
+  parse(type, bytes, offset, rowSize, end, rowIndex, key);
+  if (type === "checksum") return { type, crc: parsed.crc };
+  if (type === "null") return { type, key, timestamp: parsed.timestamp };
+  return new DataRow(
+    {
+      startControl: parsed.startControl as "T" | "R",
+      endControl: parsed.endControl as DataEndControl,
+      key,
+      timestamp: parsed.timestamp,
+    },
+    bytes,
+    offset + VALUE_OFFSET,
+    offset + parsed.valueEnd,
+    parsed.ascii,
+  );
+}
+
+/** The row type its controls name (file-format §4.2 step 3), or a corruption error. */
+function rowTypeOf(
+  bytes: Uint8Array,
+  offset: number,
+  rowSize: number,
+  rowIndex: number | undefined,
+  end: EndControl | undefined,
+): RowType {
+  const start = bytes[offset + 1];
+  if (start === START_CONTROL.CHECKSUM && end === "CS") return "checksum";
+  if (start === START_CONTROL.TRANSACTION && end === "NR") return "null";
+  if (start === START_CONTROL.TRANSACTION || start === START_CONTROL.CONTINUATION) return "data";
+  const cause =
+    start === START_CONTROL.CHECKSUM
+      ? new InvalidInputError("invalid end_control", {
+          cause: new InvalidInputError(
+            `invalid EndControl: '${endText(bytes, offset + rowSize - 5)}'`,
+          ),
+        })
+      : new InvalidInputError("invalid start_control", {
+          cause: new InvalidInputError(`invalid StartControl byte: ${hexByte(start)}`),
+        });
+  throw new CorruptDatabaseError("unknown row type", {
+    cause,
+    offset: fileOffset(offset, rowSize, rowIndex, 1),
+    ...(rowIndex === undefined ? {} : { rowIndex }),
+  });
+}
+
+/**
+ * What {@link inspectRow} found: the row's kind and controls, without the
+ * objects {@link decodeRow} builds. One instance, overwritten by every call.
+ */
+export interface RowInfo {
+  type: Row["type"];
+  startControl: StartControl;
+  endControl: EndControl;
+  /** Key timestamp (data and null rows). */
+  timestamp: number;
+  /** CRC (checksum rows). */
+  crc: number;
+  /** Value end position within the row (data rows): the value is [26, valueEnd). */
+  valueEnd: number;
+  ascii: boolean;
+}
+
+const parsed: RowInfo = {
+  type: "checksum",
+  startControl: "C",
+  endControl: "CS",
+  timestamp: 0,
+  crc: 0,
+  valueEnd: 0,
+  ascii: true,
+};
+const SCRATCH_KEY = new Uint8Array(16);
+
+/**
+ * Checks a complete row exactly as {@link decodeRow} does, without
+ * allocating: for scans that only need kinds, controls and timestamps
+ * (verify, finders). The key bytes land in `keyTarget` when given.
+ * @returns a record reused by the next call, or {@link INCOMPLETE}.
+ * @throws {@link CorruptDatabaseError} as {@link decodeRow}.
+ */
+export function inspectRow(
+  bytes: Uint8Array,
+  offset: number,
+  rowSize: number,
+  rowIndex?: number,
+  keyTarget: Uint8Array = SCRATCH_KEY,
+): Readonly<RowInfo> | typeof INCOMPLETE {
+  if (bytes.length - offset < rowSize) return INCOMPLETE;
+  const end = readEndControl(bytes, offset + rowSize - 5);
+  parse(
+    rowTypeOf(bytes, offset, rowSize, rowIndex, end),
+    bytes,
+    offset,
+    rowSize,
+    end,
+    rowIndex,
+    keyTarget,
+  );
+  return parsed;
+}
+
+function parse(
+  type: RowType,
+  bytes: Uint8Array,
+  offset: number,
+  rowSize: number,
+  end: EndControl | undefined,
+  rowIndex: number | undefined,
+  key: Uint8Array,
+): void {
   try {
-    return parseTyped(type, bytes, offset, rowSize, end);
+    parseTyped(type, bytes, offset, rowSize, end, key);
   } catch (error) {
     if (!(error instanceof RowFailure)) throw error;
     throw new CorruptDatabaseError(`failed to unmarshal ${TYPE_NAMES[type]} row`, {
@@ -212,7 +303,8 @@ function parseTyped(
   offset: number,
   rowSize: number,
   end: EndControl | undefined,
-): Row {
+  key: Uint8Array,
+): void {
   const b0 = bytes[offset]!;
   if (b0 !== ROW.START) fail(0, `invalid ROW_START: expected 0x1F, got ${hexByte(b0)}`);
   const last = bytes[offset + rowSize - 1]!;
@@ -269,11 +361,14 @@ function parseTyped(
     if (payloadLength !== CRC_BASE64_LENGTH) {
       payloadFail(2, `Checksum Base64 must be exactly 8 bytes, got ${payloadLength}`, "unmarshal");
     }
-    const crcBytes = decodeBase64Strict(bytes, offset + 2, 4);
-    if (!crcBytes) payloadFail(2, "invalid Base64 encoding for checksum", "unmarshal");
-    const crc =
-      ((crcBytes[0]! << 24) | (crcBytes[1]! << 16) | (crcBytes[2]! << 8) | crcBytes[3]!) >>> 0;
-    return { type, crc };
+    if (!decodeBase64Into(bytes, offset + 2, key, 4)) {
+      payloadFail(2, "invalid Base64 encoding for checksum", "unmarshal");
+    }
+    parsed.type = type;
+    parsed.startControl = "C";
+    parsed.endControl = "CS";
+    parsed.crc = ((key[0]! << 24) | (key[1]! << 16) | (key[2]! << 8) | key[3]!) >>> 0;
+    return;
   }
 
   if (payloadLength < KEY_BASE64_LENGTH) {
@@ -285,8 +380,9 @@ function parseTyped(
       "unmarshal",
     );
   }
-  const key = decodeBase64Strict(bytes, offset + 2, 16);
-  if (!key) payloadFail(2, "invalid Base64 encoding for UUID", "unmarshal");
+  if (!decodeBase64Into(bytes, offset + 2, key, 16)) {
+    payloadFail(2, "invalid Base64 encoding for UUID", "unmarshal");
+  }
   const problem = uuidV7Problem(key);
 
   if (type === "null") {
@@ -304,7 +400,11 @@ function parseTyped(
         "validate",
       );
     }
-    return { type, key, timestamp: uuidTimestamp(key) };
+    parsed.type = type;
+    parsed.startControl = "T";
+    parsed.endControl = "NR";
+    parsed.timestamp = uuidTimestamp(key);
+    return;
   }
 
   if (problem !== undefined) payloadFail(2, problem, "validate");
@@ -318,18 +418,12 @@ function parseTyped(
   if (payloadLength === KEY_BASE64_LENGTH) {
     payloadFail(VALUE_OFFSET, "DataRowPayload.Value cannot be empty", "validate");
   }
-  return new DataRow(
-    {
-      startControl: bytes[offset + 1] === START_CONTROL.TRANSACTION ? "T" : "R",
-      endControl: end as DataEndControl,
-      key,
-      timestamp: uuidTimestamp(key),
-    },
-    bytes,
-    offset + VALUE_OFFSET,
-    nulAt,
-    ascii,
-  );
+  parsed.type = type;
+  parsed.startControl = bytes[offset + 1] === START_CONTROL.TRANSACTION ? "T" : "R";
+  parsed.endControl = end;
+  parsed.timestamp = uuidTimestamp(key);
+  parsed.valueEnd = firstNul;
+  parsed.ascii = ascii;
 }
 
 function payloadFail(pos: number, message: string, stage: "unmarshal" | "validate"): never {

@@ -4,7 +4,15 @@
  * it so that "closed" and "failed" are enforced in one place.
  */
 
-import { closeSync, fdatasyncSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fdatasyncSync,
+  fstatSync,
+  openSync,
+  readSync,
+  writeSync,
+} from "node:fs";
 import { ReadError, TombstonedError, WriteError } from "@frozendb/codec";
 
 /** Read-only, or read-write through O_APPEND. */
@@ -116,7 +124,13 @@ export class DbFile {
   }
 }
 
-/** Opens `path` for `mode` (writers always append: files with chattr +a keep working). */
+/**
+ * Opens an existing `path` for `mode` (never creates it). Writers always
+ * append: files with chattr +a keep working.
+ */
 export function openDescriptor(path: string, mode: FileMode): number {
-  return openSync(path, mode === "write" ? "a+" : "r");
+  return openSync(
+    path,
+    mode === "write" ? constants.O_RDWR | constants.O_APPEND : constants.O_RDONLY,
+  );
 }

@@ -47,9 +47,11 @@ export interface RecoverResult {
  */
 export function recover(path: string): RecoverResult {
   checkDatabasePath(path);
+  // Read-only first: a file with the append-only attribute cannot even be
+  // opened for writing without O_APPEND, and must get a clear refusal.
   let fd: number;
   try {
-    fd = openSync(path, "r+");
+    fd = openSync(path, "r");
   } catch (error) {
     if (isCode(error, "ENOENT"))
       throw new PathError("database file does not exist", { cause: error });
@@ -86,11 +88,15 @@ export function recover(path: string): RecoverResult {
         "refusing to recover: the file carries the append-only attribute, which forbids truncation; clear it as root (chattr -a), run recover, then set it again",
       );
     }
+    let writable: number | undefined;
     try {
-      ftruncateSync(fd, target);
-      fsyncSync(fd);
+      writable = openSync(path, "r+");
+      ftruncateSync(writable, target);
+      fsyncSync(writable);
     } catch (error) {
       throw new WriteError("failed to truncate the torn tail", { cause: error });
+    } finally {
+      if (writable !== undefined) closeSync(writable);
     }
     const removed = size - target;
     return {

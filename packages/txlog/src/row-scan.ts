@@ -4,7 +4,15 @@
  * the exact maximum timestamp, and whether a key is already committed.
  */
 
-import { decodeRow, isChecksumIndex, isCommit, type Row, rollbackTarget } from "@frozendb/codec";
+import {
+  decodeRow,
+  inspectRow,
+  isChecksumIndex,
+  isCommit,
+  type Row,
+  type RowInfo,
+  rollbackTarget,
+} from "@frozendb/codec";
 
 /** What a backward scan needs of the file. */
 export interface RowReader {
@@ -26,8 +34,9 @@ function chunkRows(rowSize: number): number {
 export function scanBackward(
   reader: RowReader,
   from: number,
-  visit: (index: number, row: Row) => boolean,
+  visit: (index: number, row: Readonly<RowInfo>, key: Uint8Array) => boolean,
 ): void {
+  const key = new Uint8Array(16);
   const n = reader.rowSize;
   let end = from + 1;
   let size = 64;
@@ -37,9 +46,9 @@ export function scanBackward(
     const bytes = reader.readRows(start, end - start);
     for (let i = end - 1; i >= start; i--) {
       if (isChecksumIndex(i)) continue;
-      const row = decodeRow(bytes, (i - start) * n, n, i);
+      const row = inspectRow(bytes, (i - start) * n, n, i, key);
       if (row.type === "incomplete") continue;
-      if (!visit(i, row)) return;
+      if (!visit(i, row, key)) return;
     }
     end = start;
     size = Math.min(size * 4, maxChunk);
@@ -88,10 +97,10 @@ export function isKeyCommitted(
 ): boolean {
   const skew = reader.skewMs;
   const hits: number[] = [];
-  scanBackward(reader, before - 1, (index, row) => {
+  scanBackward(reader, before - 1, (index, row, rowKey) => {
     if (row.type === "checksum") return true;
     if (row.timestamp + skew < timestamp) return false;
-    if (row.type === "data" && sameKey(row.key, key)) hits.push(index);
+    if (row.type === "data" && sameKey(rowKey, key)) hits.push(index);
     return true;
   });
   return hits.some((index) => isRowVisible(reader, index, before));

@@ -10,7 +10,6 @@ import {
   completionControl,
   type DataEndControl,
   encodeValueInto,
-  formatUuid,
   hasSavepoint,
   InvalidActionError,
   InvalidInputError,
@@ -176,7 +175,7 @@ export function checkRow(
   });
   const keyId = keyIdOf(key);
   if (keys.has(keyId) || host.isKeyCommitted(key, timestamp)) {
-    throw new InvalidInputError(`key already exists: ${formatUuid(key)}`);
+    throw new InvalidInputError("key already exists");
   }
   return { key, keyId, timestamp, valueLength };
 }

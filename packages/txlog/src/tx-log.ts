@@ -6,7 +6,7 @@
  * writes.
  */
 
-import { type FSWatcher, watch } from "node:fs";
+import { type FSWatcher, fstatSync, watch } from "node:fs";
 import {
   CorruptDatabaseError,
   decodeHeader,
@@ -296,10 +296,13 @@ export class TxLog implements RowReader {
     const n = this.rowSize;
     const first = this.rowCount();
     // Slots: the rows, plus a checksum row wherever one falls due.
+    // A checksum row falls due right after the 10,000th row of a block, also
+    // when that row is the transaction's last.
     const slots: number[] = [];
-    for (let index = first, placed = 0; placed < Math.max(1, rows.length); index++) {
-      slots.push(index);
-      if (!isChecksumIndex(index)) placed++;
+    let next = first;
+    for (let placed = 0; placed < Math.max(1, rows.length); placed++) {
+      slots.push(next++);
+      if (isChecksumIndex(next)) slots.push(next++);
     }
     const plan = this.#plan.reset();
     const out = plan.reserve(slots.length * n);
@@ -552,6 +555,11 @@ export function open(path: string, options: OpenOptions = {}): TxLog {
   }
   const file = new DbFile(path, mode, fd);
   try {
+    if (!fstatSync(fd).isFile()) {
+      throw new PathError("failed to open database file", {
+        cause: new Error(`${path} is not a regular file`),
+      });
+    }
     if (mode === "write") lockExclusive(fd);
     const size = file.statSize();
     const header = decodeHeader(file.read(0, Math.min(size, HEADER_SIZE)));

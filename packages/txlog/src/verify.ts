@@ -11,17 +11,17 @@ import {
   CorruptDatabaseError,
   crc32,
   decodeHeader,
-  decodeRow,
   decodeTail,
   endsTransaction,
   HEADER_SIZE,
   hasSavepoint,
   InvalidInputError,
+  inspectRow,
   isChecksumIndex,
   MAX_SAVEPOINTS,
   MAX_TRANSACTION_ROWS,
   ReadError,
-  type Row,
+  type RowInfo,
   rollbackTarget,
 } from "@frozendb/codec";
 
@@ -195,12 +195,17 @@ function verifyDescriptor(fd: number, options: VerifyOptions): VerifyReport {
   };
 }
 
-function decodeChecked(bytes: Uint8Array, offset: number, n: number, index: number): Row {
+function decodeChecked(
+  bytes: Uint8Array,
+  offset: number,
+  n: number,
+  index: number,
+): Readonly<RowInfo> {
   const fileOffset = HEADER_SIZE + index * n;
   const checksumSlot = isChecksumIndex(index);
-  let row: Row;
+  let row: Readonly<RowInfo>;
   try {
-    row = decodeRow(bytes, offset, n, index) as Row;
+    row = inspectRow(bytes, offset, n, index) as Readonly<RowInfo>;
   } catch (error) {
     const what = checksumSlot ? "invalid checksum row" : "invalid row";
     throw located(`${what} at offset ${fileOffset}: ${String(error)}`, error, fileOffset, index);
@@ -250,7 +255,7 @@ class TransactionMachine {
     this.#rowSize = rowSize;
   }
 
-  step(row: Exclude<Row, { type: "checksum" }>, index: number): void {
+  step(row: Readonly<RowInfo>, index: number): void {
     const starts = row.type === "null" || row.startControl === "T";
     if (starts && this.open) this.#fail(index, "transaction start inside an open transaction");
     if (!starts && !this.open) this.#fail(index, "continuation row without a transaction start");
