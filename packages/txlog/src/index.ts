@@ -2,6 +2,7 @@ export { hasAppendOnly, setAppendOnly } from "./append-only.js";
 export { type CreateOptions, create, DEFAULT_ROW_SIZE, DEFAULT_SKEW_MS } from "./create.js";
 export type { FileMode } from "./db-file.js";
 export { type RecoverResult, recover } from "./recover.js";
+export type { StrictFinding } from "./strict-checks.js";
 export {
   type AddOptions,
   type NewRow,

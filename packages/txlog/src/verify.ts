@@ -12,6 +12,7 @@ import {
   crc32,
   decodeHeader,
   decodeTail,
+  decodeValueText,
   endsTransaction,
   HEADER_SIZE,
   hasSavepoint,
@@ -24,6 +25,7 @@ import {
   type RowInfo,
   rollbackTarget,
 } from "@frozendb/codec";
+import { StrictChecks, type StrictFinding } from "./strict-checks.js";
 
 /** Progress of a verify run. */
 export interface VerifyProgress {
@@ -35,6 +37,12 @@ export interface VerifyProgress {
 export interface VerifyOptions {
   /** Called after each chunk (a few MiB) with the bytes checked so far. */
   readonly onProgress?: (progress: VerifyProgress) => void;
+  /**
+   * Also check what a correct writer guarantees: the ordering rule, unique
+   * keys, JSON values, null-row timestamps. Each finding is reported in
+   * `findings` (none is an integrity failure). Keeps every key in memory.
+   */
+  readonly strict?: boolean;
 }
 
 /** What a successful verify found. */
@@ -53,6 +61,9 @@ export interface VerifyReport {
   readonly partialRow: 1 | 2 | 3 | undefined;
   /** True when the file ends inside a transaction. */
   readonly openTransaction: boolean;
+  /** Strict mode: what it found (at most 1,000 kept), and how many in all. */
+  readonly findings?: readonly StrictFinding[];
+  readonly findingCount?: number;
 }
 
 const CHUNK_BYTES = 8 << 20;
@@ -123,6 +134,8 @@ function verifyDescriptor(fd: number, options: VerifyOptions): VerifyReport {
 
   const rows = Math.floor((size - HEADER_SIZE) / n);
   const machine = new TransactionMachine(n);
+  const strict = options.strict === true ? new StrictChecks(header.skewMs) : undefined;
+  const key = new Uint8Array(16);
   const counts = { data: 0, null: 0, checksum: 0, blocks: 0 };
   const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / n));
   const chunk = new Uint8Array(Math.min(perChunk, rows) * n);
@@ -136,7 +149,7 @@ function verifyDescriptor(fd: number, options: VerifyOptions): VerifyReport {
     for (let i = 0; i < count; i++) {
       const index = start + i;
       const offset = HEADER_SIZE + index * n;
-      const row = decodeChecked(chunk, i * n, n, index);
+      const row = decodeChecked(chunk, i * n, n, index, key);
       if (row.type === "checksum") {
         crc = crc32(chunk.subarray(segment, i * n), crc);
         if (crc !== row.crc) {
@@ -152,6 +165,11 @@ function verifyDescriptor(fd: number, options: VerifyOptions): VerifyReport {
       } else {
         counts[row.type]++;
         machine.step(row, index);
+        if (strict !== undefined) {
+          const start = i * n + 26;
+          const end = i * n + row.valueEnd;
+          strict.row(row, key, () => decodeValueText(chunk.subarray(start, end)), index, offset);
+        }
       }
     }
     crc = crc32(chunk.subarray(segment, count * n), crc);
@@ -192,6 +210,7 @@ function verifyDescriptor(fd: number, options: VerifyOptions): VerifyReport {
     checksumBlocks: counts.blocks,
     partialRow,
     openTransaction: machine.open || partialRow !== undefined,
+    ...(strict === undefined ? {} : { findings: strict.findings, findingCount: strict.count }),
   };
 }
 
@@ -200,12 +219,13 @@ function decodeChecked(
   offset: number,
   n: number,
   index: number,
+  key: Uint8Array,
 ): Readonly<RowInfo> {
   const fileOffset = HEADER_SIZE + index * n;
   const checksumSlot = isChecksumIndex(index);
   let row: Readonly<RowInfo>;
   try {
-    row = inspectRow(bytes, offset, n, index) as Readonly<RowInfo>;
+    row = inspectRow(bytes, offset, n, index, key) as Readonly<RowInfo>;
   } catch (error) {
     const what = checksumSlot ? "invalid checksum row" : "invalid row";
     throw located(`${what} at offset ${fileOffset}: ${String(error)}`, error, fileOffset, index);
