@@ -109,6 +109,7 @@ export {
   type Row,
   type RowDecodeResult,
   type RowInfo,
+  valueTextAt,
   writeRowEnd,
 } from "./row.js";
 export {

@@ -272,6 +272,18 @@ export function inspectRow(
   return parsed;
 }
 
+/**
+ * The value text of the data row at `bytes[offset]` that {@link inspectRow}
+ * just checked (`info` is its result).
+ * @throws {@link InvalidDataError} when the bytes are not valid UTF-8.
+ */
+export function valueTextAt(bytes: Uint8Array, offset: number, info: Readonly<RowInfo>): string {
+  const start = offset + VALUE_OFFSET;
+  const end = offset + info.valueEnd;
+  if (info.ascii) return decodeAscii(bytes, start, end);
+  return decodeValueText(bytes.subarray(start, end));
+}
+
 function parse(
   type: RowType,
   bytes: Uint8Array,

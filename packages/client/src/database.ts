@@ -1,0 +1,347 @@
+/**
+ * The database handle: the transaction log (the file) and a finder (the
+ * time-key index) composed into the public API. No format logic lives here.
+ */
+
+import {
+  CorruptDatabaseError,
+  type DataEndControl,
+  type DataRow,
+  type EndControl,
+  formatUuid,
+  hasSavepoint,
+  InvalidActionError,
+  InvalidInputError,
+  inspectRow,
+  isChecksumIndex,
+  isCommit,
+  type KeyInput,
+  KeyNotFoundError,
+  parseUuid,
+  rollbackTarget,
+  TombstonedError,
+  TransactionActiveError,
+} from "@frozendb/codec";
+import { createFinder, FINDER_STRATEGIES, type Finder, type FinderStrategy } from "@frozendb/index";
+import { type Transaction as LogTransaction, open as openLog, type TxLog } from "@frozendb/txlog";
+import { type EntryRange, scanEntries } from "./entries.js";
+import { type Entry, parseStored } from "./entry.js";
+import { BatchTransaction, Transaction } from "./transaction.js";
+import { Watcher, type WatchOptions } from "./watch.js";
+
+/** How to open a database. */
+export interface OpenOptions {
+  /** `read` (no lock; sees other processes' commits) or `write` (one writer per file). Default `read`. */
+  readonly mode?: "read" | "write";
+  /**
+   * How keys are found: `binary_search` (default; constant memory, logarithmic
+   * lookups), `inmemory` (a key map built at open: fastest lookups, ~100 bytes
+   * per row), or `simple` (constant memory, scans).
+   */
+  readonly finder?: FinderStrategy;
+  /** fdatasync at every commit and rollback (default true). See `@frozendb/txlog`. */
+  readonly sync?: boolean;
+}
+
+type Visibility = "committed" | "rolled_back" | "after_savepoint" | { uncommitted: Error };
+
+/**
+ * An open frozenDB file. Synchronous, like better-sqlite3: every call is
+ * local file I/O served mostly from the page cache.
+ */
+export class Database {
+  readonly #log: TxLog;
+  readonly #finder: Finder;
+  readonly #watchers = new Set<Watcher>();
+  #wrapped: { log: LogTransaction; tx: Transaction } | undefined;
+
+  /** @internal Use {@link open}. */
+  constructor(log: TxLog, finder: Finder) {
+    this.#log = log;
+    this.#finder = finder;
+  }
+
+  /** The file's path. */
+  get path(): string {
+    return this.#log.path;
+  }
+
+  /** `read` or `write`. */
+  get mode(): "read" | "write" {
+    return this.#log.mode;
+  }
+
+  /** Bytes per row, fixed at create. */
+  get rowSize(): number {
+    return this.#log.rowSize;
+  }
+
+  /** Clock-skew window of the ordering rule, fixed at create. */
+  get skewMs(): number {
+    return this.#log.skewMs;
+  }
+
+  /** Largest key timestamp among the file's complete rows (0 if none). */
+  maxTimestamp(): number {
+    this.#checkOpen();
+    return this.#finder.maxTimestamp();
+  }
+
+  /**
+   * Starts a write transaction.
+   * @throws {@link InvalidActionError} in read mode, or while a transaction is active.
+   * @example
+   * ```ts
+   * const tx = db.begin(); tx.add(uuidv7(), { user: "ana", action: "login" }); tx.commit();
+   * ```
+   */
+  begin(): Transaction {
+    this.#checkOpen();
+    return this.#wrap(this.#log.begin());
+  }
+
+  /** The transaction the file ends in (begun here, or recovered at open), or `null`. */
+  get activeTransaction(): Transaction | null {
+    this.#checkOpen();
+    const tx = this.#log.activeTransaction;
+    return tx === null ? null : this.#wrap(tx);
+  }
+
+  /**
+   * Runs `fn(tx)` and writes every row it added as one committed transaction,
+   * in one append, when it returns; writes nothing when it throws. Returns
+   * what `fn` returns. `fn` must be synchronous.
+   * @throws what `fn` throws; {@link InvalidActionError} in read mode, while
+   *   a transaction is active, or when `fn` returns a promise; the checks of
+   *   `add` (ordering, duplicates) for the rows as a whole.
+   * @example
+   * ```ts
+   * db.transaction((tx) => { tx.add(uuidv7(), { step: 1 }); tx.add(uuidv7(), { step: 2 }); });
+   * ```
+   */
+  transaction<T>(fn: (tx: BatchTransaction) => T): T {
+    this.#checkOpen();
+    if (this.#log.mode !== "write") {
+      throw new InvalidActionError("cannot set writer on read-mode DBFile");
+    }
+    if (this.#log.activeTransaction !== null) {
+      throw new InvalidActionError("active transaction already exists");
+    }
+    const batch = new BatchTransaction(this.#log.rowSize);
+    const result = fn(batch);
+    if (typeof (result as { then?: unknown } | null)?.then === "function") {
+      throw new InvalidActionError(
+        "transaction(fn) is synchronous: fn returned a promise, nothing was written; use begin() for work that awaits",
+      );
+    }
+    this.#log.appendTransaction(batch.take(), { trustedJson: true });
+    return result;
+  }
+
+  /**
+   * The value committed under `key`, parsed from its stored JSON.
+   * @throws {@link KeyNotFoundError} absent, rolled back, or only in the open
+   *   transaction (then with a {@link TransactionActiveError} cause).
+   * @throws {@link InvalidInputError} a malformed or Nil key.
+   * @throws {@link InvalidDataError} the stored text is not JSON.
+   */
+  get(key: KeyInput): unknown {
+    return parseStored(this.getRaw(key));
+  }
+
+  /**
+   * The JSON text committed under `key`, exactly as stored (numbers beyond
+   * 2^53 keep their digits).
+   * @throws as {@link Database.get}.
+   */
+  getRaw(key: KeyInput): string {
+    this.#checkOpen();
+    const index = this.#committedIndex(key, true);
+    return (this.#log.readRow(index!) as DataRow).valueText;
+  }
+
+  /** True when a committed value exists under `key`. */
+  has(key: KeyInput): boolean {
+    this.#checkOpen();
+    return this.#committedIndex(key, false) !== undefined;
+  }
+
+  /**
+   * The committed rows in file order, optionally from `from` (inclusive) to
+   * `to` (exclusive), `Date`s or milliseconds. Uses the ordering rule to
+   * start and stop near the range instead of reading the whole file.
+   */
+  entries(range: EntryRange = {}): IterableIterator<Entry> {
+    this.#checkOpen();
+    return scanEntries(this.#log, range);
+  }
+
+  /**
+   * Follows the committed rows: yields each row as its transaction commits,
+   * in file order — written through this handle or, in read mode, by another
+   * process. With `from`, first replays the committed rows from that time.
+   * Ends on `break` (or `return()`) and on `close()`.
+   */
+  watch(options: WatchOptions = {}): AsyncIterableIterator<Entry> {
+    this.#checkOpen();
+    const watcher = new Watcher(this.#log, options, () => this.#watchers.delete(watcher));
+    this.#watchers.add(watcher);
+    return watcher;
+  }
+
+  /**
+   * Read mode: takes in the rows other processes committed since the last
+   * look (the file watcher does this within milliseconds by itself).
+   */
+  refresh(): void {
+    this.#checkOpen();
+    this.#log.refresh();
+  }
+
+  /** Closes the file (and releases the writer lock); idempotent. Ends every `watch()`. */
+  close(): void {
+    if (this.#log.closed) return;
+    for (const watcher of [...this.#watchers]) watcher.end();
+    this.#finder.close();
+    this.#log.close();
+  }
+
+  /** Same as {@link Database.close}, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #checkOpen(): void {
+    if (this.#log.closed) throw new TombstonedError("database is closed");
+  }
+
+  #wrap(tx: LogTransaction): Transaction {
+    if (this.#wrapped?.log !== tx) this.#wrapped = { log: tx, tx: new Transaction(tx) };
+    return this.#wrapped.tx;
+  }
+
+  /**
+   * Row index of the first committed occurrence of `key`, or, when there is
+   * none, undefined (`throwIfNone` false) or the error `get` reports.
+   */
+  #committedIndex(key: KeyInput, throwIfNone: boolean): number | undefined {
+    const indices = this.#finder.getIndices(key);
+    let problem: Error | undefined;
+    for (const index of indices) {
+      const visibility = this.#visibility(index);
+      if (visibility === "committed") return index;
+      problem ??= notFoundError(visibility);
+    }
+    if (!throwIfNone) return undefined;
+    throw (
+      problem ?? new KeyNotFoundError(`key ${formatUuid(parseUuid(key))} not found in database`)
+    );
+  }
+
+  /** Whether the data row at `index` is committed (behaviour §7.1). */
+  #visibility(index: number): Visibility {
+    const start = this.#finder.getTransactionStart(index);
+    let end: number;
+    try {
+      end = this.#finder.getTransactionEnd(index);
+    } catch (error) {
+      if (error instanceof TransactionActiveError) return { uncommitted: error };
+      throw error;
+    }
+    const controls = this.#endControls(start, end);
+    const last = controls.at(-1)!;
+    if (isCommit(last)) return "committed";
+    const target = rollbackTarget(last) ?? 0;
+    if (target === 0) return "rolled_back";
+    let savepoints = 0;
+    for (const [rowIndex, control] of this.#indexed(start, controls)) {
+      if (hasSavepoint(control) && ++savepoints === target) {
+        return index <= rowIndex ? "committed" : "after_savepoint";
+      }
+    }
+    throw new CorruptDatabaseError(`savepoint ${target} not found in transaction`, {
+      offset: 64 + end * this.#log.rowSize,
+      rowIndex: end,
+    });
+  }
+
+  /** End controls of the data rows from `start` to `end` (checksum rows skipped). */
+  #endControls(start: number, end: number): DataEndControl[] {
+    const n = this.#log.rowSize;
+    const bytes = this.#log.readRows(start, end - start + 1);
+    const controls: DataEndControl[] = [];
+    for (let i = start; i <= end; i++) {
+      if (isChecksumIndex(i)) continue;
+      const row = inspectRow(bytes, (i - start) * n, n, i);
+      if (row.type !== "data") {
+        throw new CorruptDatabaseError("transaction end row is not a DataRow or NullRow", {
+          offset: 64 + i * n,
+          rowIndex: i,
+        });
+      }
+      controls.push(row.endControl as DataEndControl);
+    }
+    return controls;
+  }
+
+  *#indexed(start: number, controls: readonly EndControl[]): Generator<[number, EndControl]> {
+    let i = start;
+    for (const control of controls) {
+      while (isChecksumIndex(i)) i++;
+      yield [i, control];
+      i++;
+    }
+  }
+}
+
+function notFoundError(visibility: Exclude<Visibility, "committed">): Error {
+  if (visibility === "rolled_back") {
+    return new KeyNotFoundError("key exists only in fully rolled back transaction");
+  }
+  if (visibility === "after_savepoint") {
+    return new KeyNotFoundError(
+      "key exists only after savepoint in partially rolled back transaction",
+    );
+  }
+  return new KeyNotFoundError("key exists only in uncommitted transaction", {
+    cause: visibility.uncommitted,
+  });
+}
+
+/**
+ * Opens the database file at `path`.
+ * @throws {@link InvalidInputError} bad `mode`, `finder` or path.
+ * @throws {@link PathError} the file does not exist or cannot be opened.
+ * @throws {@link WriteError} write mode and another process holds the lock.
+ * @throws {@link CorruptDatabaseError} the file is damaged (see `verify`, `recover`).
+ * @example
+ * ```ts
+ * const db = open("audit.fdb", { mode: "write", finder: "binary_search" });
+ * ```
+ */
+export function open(path: string, options: OpenOptions = {}): Database {
+  const strategy = options.finder ?? "binary_search";
+  if (!FINDER_STRATEGIES.includes(strategy)) {
+    throw new InvalidInputError(
+      `Invalid finder strategy: "${String(strategy)}". Supported strategies: simple, inmemory, binary_search`,
+    );
+  }
+  const mode = options.mode ?? "read";
+  if (mode !== "read" && mode !== "write")
+    throw new InvalidInputError("mode must be 'read' or 'write'");
+  let db: Database | undefined;
+  const log = openLog(path, {
+    mode,
+    ...(options.sync === undefined ? {} : { sync: options.sync }),
+    // The duplicate check of `add`: is the key committed anywhere? Answered
+    // by the finder, once it exists (nothing is added during open).
+    isKeyCommitted: (key) => db?.has(key) ?? false,
+  });
+  try {
+    db = new Database(log, createFinder(log, strategy));
+    return db;
+  } catch (error) {
+    log.close();
+    throw error;
+  }
+}

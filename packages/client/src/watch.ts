@@ -1,0 +1,173 @@
+/**
+ * `db.watch()`: an async iterator over committed rows as their transactions
+ * end, fed by the log's row notifications (this handle's writes, or in read
+ * mode other processes' writes), after an optional replay of older rows.
+ */
+
+import {
+  type DataEndControl,
+  endsTransaction,
+  formatUuid,
+  inspectRow,
+  isChecksumIndex,
+  type Row,
+  valueTextAt,
+} from "@frozendb/codec";
+import type { TxLog } from "@frozendb/txlog";
+import { type EntryRange, scanEntries, toMs } from "./entries.js";
+import { Entry } from "./entry.js";
+import { committedPrefix } from "./transaction-outcome.js";
+
+/** Options of `db.watch()`. */
+export interface WatchOptions {
+  /** First replay the committed rows from this time (`Date` or ms), then follow. */
+  readonly from?: Date | number;
+}
+
+interface PendingRow {
+  readonly endControl: DataEndControl;
+  readonly entry: Entry;
+}
+
+/** @internal The iterator behind `db.watch()`. */
+export class Watcher implements AsyncIterableIterator<Entry> {
+  readonly #queue: Entry[] = [];
+  readonly #onEnd: () => void;
+  readonly #unsubscribe: () => void;
+  readonly #unsubscribeErrors: () => void;
+  #replay: Iterator<Entry> | undefined;
+  #pending: PendingRow[] = [];
+  #waiting:
+    | { resolve: (r: IteratorResult<Entry>) => void; reject: (e: unknown) => void }
+    | undefined;
+  #failure: unknown;
+  #ended = false;
+
+  constructor(log: TxLog, options: WatchOptions, onEnd: () => void) {
+    this.#onEnd = onEnd;
+    const upTo = log.rowCount();
+    this.#seedOpenTransaction(log, upTo);
+    if (options.from !== undefined) {
+      const range: EntryRange = { from: toMs(options.from, 0) };
+      this.#replay = scanEntries(log, range, upTo);
+    }
+    this.#unsubscribe = log.subscribe((_, row) => this.#onRow(row));
+    this.#unsubscribeErrors = log.onError((error) => this.#fail(error));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<Entry> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Entry>> {
+    if (this.#replay !== undefined) {
+      try {
+        const r = this.#replay.next();
+        if (!r.done) return Promise.resolve(r);
+      } catch (error) {
+        this.end();
+        return Promise.reject(error);
+      }
+      this.#replay = undefined;
+    }
+    const entry = this.#queue.shift();
+    if (entry !== undefined) return Promise.resolve({ value: entry, done: false });
+    if (this.#failure !== undefined) {
+      const failure = this.#failure;
+      this.#failure = undefined;
+      this.end();
+      return Promise.reject(failure);
+    }
+    if (this.#ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.#waiting = { resolve, reject };
+    });
+  }
+
+  return(): Promise<IteratorResult<Entry>> {
+    this.end();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  /** Stops following; a pending `next()` resolves as done. Idempotent. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#replay = undefined;
+    this.#unsubscribe();
+    this.#unsubscribeErrors();
+    this.#onEnd();
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.resolve({ value: undefined, done: true });
+  }
+
+  #onRow(row: Row): void {
+    if (row.type === "checksum") return;
+    if (row.type === "null") {
+      this.#pending = [];
+      return;
+    }
+    if (row.startControl === "T") this.#pending = [];
+    // The row's bytes are only valid during this callback: take the text now.
+    this.#pending.push({
+      endControl: row.endControl,
+      entry: new Entry(formatUuid(row.key), row.timestamp, row.valueText),
+    });
+    if (endsTransaction(row.endControl)) {
+      const kept = committedPrefix(this.#pending.map((p) => p.endControl));
+      for (let k = 0; k < kept; k++) this.#push(this.#pending[k]!.entry);
+      this.#pending = [];
+    }
+  }
+
+  #push(entry: Entry): void {
+    const waiting = this.#waiting;
+    if (waiting !== undefined && this.#replay === undefined) {
+      this.#waiting = undefined;
+      waiting.resolve({ value: entry, done: false });
+    } else {
+      this.#queue.push(entry);
+    }
+  }
+
+  #fail(error: unknown): void {
+    const waiting = this.#waiting;
+    if (waiting !== undefined) {
+      this.#waiting = undefined;
+      this.end();
+      waiting.reject(error);
+    } else {
+      this.#failure = error;
+    }
+  }
+
+  /**
+   * The rows of a transaction that is still open when watching starts were
+   * completed before: read them so its end can be judged when it comes.
+   */
+  #seedOpenTransaction(log: TxLog, upTo: number): void {
+    const n = log.rowSize;
+    const first = Math.max(1, upTo - 101);
+    if (upTo <= first) return;
+    const bytes = log.readRows(first, upTo - first);
+    const key = new Uint8Array(16);
+    let pending: PendingRow[] = [];
+    for (let i = first; i < upTo; i++) {
+      if (isChecksumIndex(i)) continue;
+      const offset = (i - first) * n;
+      const row = inspectRow(bytes, offset, n, i, key);
+      if (row.type !== "data") {
+        pending = [];
+        continue;
+      }
+      if (row.startControl === "T") pending = [];
+      pending.push({
+        endControl: row.endControl as DataEndControl,
+        entry: new Entry(formatUuid(key), row.timestamp, valueTextAt(bytes, offset, row)),
+      });
+      if (endsTransaction(row.endControl)) pending = [];
+    }
+    this.#pending = pending;
+  }
+}
