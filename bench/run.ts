@@ -11,8 +11,8 @@
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { clientBenchmarks } from "./micro/client.js";
 import { codecBenchmarks } from "./micro/codec.js";
-import { txlogBenchmarks } from "./micro/txlog.js";
 import {
   type Benchmark,
   type Measurement,
@@ -20,6 +20,7 @@ import {
   measure,
   sinkValue,
 } from "./micro/harness.js";
+import { txlogBenchmarks } from "./micro/txlog.js";
 import {
   formatTable,
   machineFacts,
@@ -74,9 +75,14 @@ function main(): void {
   // Building the prebuilt file takes seconds: only when a txlog benchmark runs.
   const wantsTxlog = filter === null || filter.includes("txlog") || filter.startsWith("fs");
   const txlog = wantsTxlog ? txlogBenchmarks(quick) : { benchmarks: [], cleanup: () => {} };
-  const selected = [EMPTY_LOOP, ...codec.benchmarks, ...txlog.benchmarks].filter(
-    (b) => (!quick || b.quick) && (filter === null || b.name.includes(filter)),
-  );
+  const wantsClient = filter === null || filter.includes("client");
+  const client = wantsClient ? clientBenchmarks(quick) : { benchmarks: [], cleanup: () => {} };
+  const selected = [
+    EMPTY_LOOP,
+    ...codec.benchmarks,
+    ...txlog.benchmarks,
+    ...client.benchmarks,
+  ].filter((b) => (!quick || b.quick) && (filter === null || b.name.includes(filter)));
   if (selected.length === 0) throw new Error(`no benchmark matches --filter ${filter}`);
 
   const gcExposed = typeof (globalThis as { gc?: unknown }).gc === "function";
@@ -94,6 +100,7 @@ function main(): void {
   }
 
   txlog.cleanup();
+  client.cleanup();
   const rows = toResultRows(selected, measurements);
   console.log();
   console.log(formatTable(rows));

@@ -1,113 +1,88 @@
-// The main job for now: write a small v1 file with the codec into a temp
-// folder — a committed transaction with a savepoint, a partial rollback, an
-// empty transaction and an open one — then read it back and print every row.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+// The main job: a short tour of frozenDB on a file in a temp folder — the
+// library (create, transactions, savepoints, get, entries, a second process
+// reading live) and then the `frozendb` command on the same file.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import {
-  completeRowCount,
-  crc32,
-  decodeHeader,
-  decodeValueText,
-  encodeChecksumRow,
-  encodeDataRow,
-  encodeHeader,
-  encodeNullRow,
-  encodePartialDataRow,
-  encodeValue,
-  formatUuid,
-  HEADER_SIZE,
-  parseUuid,
-  readRowAt,
-  tailLength,
-  uuidTimestamp,
-  uuidv7,
-  verifyInitialChecksumRow,
-} from "@frozendb/codec";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { create, KeyNotFoundError, open, uuidv7, verify } from "frozendb";
 
-const rowSize = 256;
-const skewMs = 5000;
-const header = encodeHeader({ rowSize, skewMs });
-const key = () => parseUuid(uuidv7());
-const value = (json) => encodeValue(json, rowSize);
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const path = join(mkdtempSync(join(tmpdir(), "frozendb-demo-")), "audit.fdb");
+const say = (text) => console.log(`\n== ${text}`);
 
-const k = [key(), key(), key(), key(), key()];
-const rows = [
-  encodeChecksumRow(crc32(header), rowSize),
-  encodeDataRow(
-    {
-      startControl: "T",
-      endControl: "SE",
-      key: k[0],
-      value: value('{"user":"ana","action":"login"}'),
-    },
-    rowSize,
-  ),
-  encodeDataRow(
-    {
-      startControl: "R",
-      endControl: "TC",
-      key: k[1],
-      value: value('{"user":"ana","action":"read","doc":42}'),
-    },
-    rowSize,
-  ),
-  encodeDataRow(
-    {
-      startControl: "T",
-      endControl: "SE",
-      key: k[2],
-      value: value('{"user":"bo","action":"grant"}'),
-    },
-    rowSize,
-  ),
-  encodeDataRow(
-    {
-      startControl: "R",
-      endControl: "R1",
-      key: k[3],
-      value: value('{"user":"bo","action":"revoke"}'),
-    },
-    rowSize,
-  ),
-  encodeNullRow(uuidTimestamp(k[3]), rowSize),
-  encodePartialDataRow(
-    { state: 3, startControl: "T", key: k[4], value: value('"still open"') },
-    rowSize,
-  ),
-];
+say(`create ${path} (row size 512, skew 5 s)`);
+create(path, { rowSize: 512, skewMs: 5000 });
 
-const dir = mkdtempSync(join(tmpdir(), "frozendb-demo-"));
-const path = join(dir, "demo.fdb");
-writeFileSync(path, Buffer.concat([header, ...rows]));
+const db = open(path, { mode: "write", finder: "binary_search" });
+const login = uuidv7();
+db.transaction((tx) => {
+  tx.add(login, { user: "ana", action: "login", ip: "10.0.0.7" });
+  tx.add(uuidv7(), { user: "ana", action: "read", doc: 42 });
+});
+say("a committed transaction of 2 rows, written in one append");
+console.log("get(login) →", db.get(login));
 
-const file = new Uint8Array(readFileSync(path));
-const decoded = decodeHeader(file);
-verifyInitialChecksumRow(file, decoded.rowSize);
-console.log(
-  `${path}: ${file.length} bytes, row_size ${decoded.rowSize}, skew_ms ${decoded.skewMs}`,
-);
-console.log("index\toffset\ttype\tstart\tend\tkey\tvalue");
-const count =
-  completeRowCount(file.length, decoded.rowSize) +
-  (tailLength(file.length, decoded.rowSize) > 0 ? 1 : 0);
-for (let i = 0; i < count; i++) {
-  const row = readRowAt(file, i, decoded.rowSize);
-  const offset = HEADER_SIZE + i * decoded.rowSize;
-  if (row.type === "checksum") {
-    console.log(
-      `${i}\t${offset}\tchecksum\tC\tCS\t\tcrc32=0x${row.crc.toString(16).padStart(8, "0")}`,
-    );
-  } else if (row.type === "null") {
-    console.log(`${i}\t${offset}\tnull\tT\tNR\t${formatUuid(row.key)}\t`);
-  } else if (row.type === "data") {
-    console.log(
-      `${i}\t${offset}\tdata\t${row.startControl}\t${row.endControl}\t${formatUuid(row.key)}\t${decodeValueText(row.value)}`,
-    );
-  } else if (row.type === "partial") {
-    const fields = row.state === 1 ? "" : `${formatUuid(row.key)}\t${decodeValueText(row.value)}`;
-    console.log(`${i}\t${offset}\tpartial (state ${row.state})\t${row.startControl}\t\t${fields}`);
-  } else {
-    console.log(`${i}\t${offset}\ttorn tail\t\t\t\t${row.reason}`);
-  }
+const tx = db.begin();
+const kept = uuidv7();
+tx.add(kept, { user: "bo", action: "grant", role: "auditor" });
+tx.savepoint();
+const dropped = uuidv7();
+tx.add(dropped, { user: "bo", action: "grant", role: "admin" });
+tx.rollback(1);
+say("a transaction rolled back to savepoint 1");
+console.log("get(kept)    →", db.get(kept));
+try {
+  db.get(dropped);
+} catch (error) {
+  console.log("get(dropped) →", error instanceof KeyNotFoundError ? String(error) : error);
 }
+
+const open4 = db.begin();
+const pending = uuidv7();
+open4.add(pending, { user: "cy", action: "login" });
+open4.add(uuidv7(), { user: "cy", action: "search", q: "invoices" });
+say("an open transaction: its row is on disk but not visible");
+try {
+  db.get(pending);
+} catch (error) {
+  console.log("get(pending) →", String(error));
+}
+open4.commit();
+console.log("after commit →", db.get(pending));
+
+say("entries(): every committed row in file order");
+for (const entry of db.entries()) console.log(entry.key, entry.json);
+
+say("a reader in another process sees the commits (no lock needed)");
+const reader = spawnSync(
+  process.execPath,
+  [
+    "--input-type=module",
+    "-e",
+    `import { open } from "frozendb"; const db = open(process.argv[1], { mode: "read" });
+     console.log("reader counted", [...db.entries()].length, "committed rows"); db.close();`,
+    path,
+  ],
+  { cwd: join(root, "packages", "client"), encoding: "utf8" },
+);
+process.stdout.write(reader.stdout + reader.stderr);
+db.close();
+
+say("verify(): every row, every checksum");
+console.log(verify(path));
+
+const cli = join(root, "packages", "cli", "bin", "frozendb.js");
+const frozendb = (...args) => {
+  const run = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+  console.log(`$ frozendb ${args.join(" ")}`);
+  process.stdout.write(run.stdout + run.stderr);
+};
+say("the frozendb command on the same file");
+frozendb("--path", path, "get", login);
+frozendb("--path", path, "begin");
+frozendb("--path", path, "add", "NOW", '{"user":"dee","action":"logout"}');
+frozendb("--path", path, "commit");
+frozendb("--path", path, "inspect", "--limit", "4");
+frozendb("--path", path, "verify");

@@ -238,9 +238,12 @@ export class Database {
     );
   }
 
-  /** Whether the data row at `index` is committed (behaviour §7.1). */
+  /**
+   * Whether the data row at `index` is committed (behaviour §7.1). The
+   * transaction's end row decides; only a rollback to a savepoint needs the
+   * rows in between.
+   */
   #visibility(index: number): Visibility {
-    const start = this.#finder.getTransactionStart(index);
     let end: number;
     try {
       end = this.#finder.getTransactionEnd(index);
@@ -248,13 +251,13 @@ export class Database {
       if (error instanceof TransactionActiveError) return { uncommitted: error };
       throw error;
     }
-    const controls = this.#endControls(start, end);
-    const last = controls.at(-1)!;
+    const last = this.#endControls(end, end)[0]!;
     if (isCommit(last)) return "committed";
     const target = rollbackTarget(last) ?? 0;
     if (target === 0) return "rolled_back";
+    const start = this.#finder.getTransactionStart(index);
     let savepoints = 0;
-    for (const [rowIndex, control] of this.#indexed(start, controls)) {
+    for (const [rowIndex, control] of this.#indexed(start, this.#endControls(start, end))) {
       if (hasSavepoint(control) && ++savepoints === target) {
         return index <= rowIndex ? "committed" : "after_savepoint";
       }
