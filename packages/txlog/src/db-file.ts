@@ -126,11 +126,16 @@ export class DbFile {
 
 /**
  * Opens an existing `path` for `mode` (never creates it). Writers always
- * append: files with chattr +a keep working.
+ * append: files with chattr +a keep working. O_NONBLOCK keeps a FIFO from
+ * blocking the open (it has no effect on regular files); callers then
+ * refuse anything that is not a regular file.
  */
 export function openDescriptor(path: string, mode: FileMode): number {
-  return openSync(
-    path,
-    mode === "write" ? constants.O_RDWR | constants.O_APPEND : constants.O_RDONLY,
-  );
+  const access = mode === "write" ? constants.O_RDWR | constants.O_APPEND : constants.O_RDONLY;
+  return openSync(path, access | constants.O_NONBLOCK);
+}
+
+/** True when the open descriptor `fd` is a regular file. */
+export function isRegularFile(fd: number): boolean {
+  return fstatSync(fd).isFile();
 }

@@ -16,7 +16,7 @@ import {
   WriteError,
 } from "@frozendb/codec";
 import { hasAppendOnly } from "./append-only.js";
-import { DbFile } from "./db-file.js";
+import { DbFile, isRegularFile, openDescriptor } from "./db-file.js";
 import { lockExclusive, unlock } from "./file-lock.js";
 import { checkDatabasePath, isCode } from "./path-checks.js";
 
@@ -51,7 +51,7 @@ export function recover(path: string): RecoverResult {
   // opened for writing without O_APPEND, and must get a clear refusal.
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openDescriptor(path, "read");
   } catch (error) {
     if (isCode(error, "ENOENT"))
       throw new PathError("database file does not exist", { cause: error });
@@ -59,6 +59,11 @@ export function recover(path: string): RecoverResult {
   }
   const file = new DbFile(path, "write", fd);
   try {
+    if (!isRegularFile(fd)) {
+      throw new PathError("failed to open database file", {
+        cause: new Error(`${path} is not a regular file`),
+      });
+    }
     lockExclusive(fd);
     const size = fstatSync(fd).size;
     const header = decodeHeader(file.read(0, Math.min(size, HEADER_SIZE)));

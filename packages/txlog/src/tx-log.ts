@@ -6,7 +6,7 @@
  * writes.
  */
 
-import { type FSWatcher, fstatSync, watch } from "node:fs";
+import { type FSWatcher, watch } from "node:fs";
 import {
   CorruptDatabaseError,
   decodeHeader,
@@ -27,7 +27,7 @@ import {
   writeRowEnd,
 } from "@frozendb/codec";
 import { blockCrc } from "./checksum-block.js";
-import { DbFile, type FileMode, openDescriptor } from "./db-file.js";
+import { DbFile, type FileMode, isRegularFile, openDescriptor } from "./db-file.js";
 import { lockExclusive, unlock } from "./file-lock.js";
 import { checkDatabasePath, isCode } from "./path-checks.js";
 import { readTailState, type TailState } from "./recovery.js";
@@ -234,7 +234,14 @@ export class TxLog implements RowReader {
         const size = this.#file.statSize();
         if (size > this.#size) {
           this.#size = size;
-          delivered += this.#deliverFromDisk();
+          try {
+            delivered += this.#deliverFromDisk();
+          } catch (error) {
+            // Rows past the failure are confirmed but were not seen: the
+            // maximum is recomputed from the file when next asked for.
+            this.#maxTimestamp = undefined;
+            throw error;
+          }
         }
       } while (this.#refreshAgain);
     } finally {
@@ -261,11 +268,14 @@ export class TxLog implements RowReader {
    */
   begin(): Transaction {
     this.#checkOpen();
-    if (this.mode !== "write")
-      throw new InvalidActionError("cannot set writer on read-mode DBFile");
+    // The original checks for an active transaction first (behaviour §5.1).
     this.#recoverIfNeeded();
-    if (this.#active !== undefined)
+    if (this.#active !== undefined) {
       throw new InvalidActionError("active transaction already exists");
+    }
+    if (this.mode !== "write") {
+      throw new InvalidActionError("cannot set writer on read-mode DBFile");
+    }
     const plan = this.#plan.reset();
     plan.pushByte(0x1f);
     plan.pushByte(0x54);
@@ -284,11 +294,14 @@ export class TxLog implements RowReader {
    */
   appendTransaction(rows: readonly NewRow[], options?: AddOptions): void {
     this.#checkOpen();
-    if (this.mode !== "write")
-      throw new InvalidActionError("cannot set writer on read-mode DBFile");
+    // The original checks for an active transaction first (behaviour §5.1).
     this.#recoverIfNeeded();
-    if (this.#active !== undefined)
+    if (this.#active !== undefined) {
       throw new InvalidActionError("active transaction already exists");
+    }
+    if (this.mode !== "write") {
+      throw new InvalidActionError("cannot set writer on read-mode DBFile");
+    }
     if (!Array.isArray(rows)) throw new InvalidInputError("rows must be an array");
     if (rows.length > MAX_TRANSACTION_ROWS) {
       throw new InvalidInputError("transaction cannot contain more than 100 rows");
@@ -411,7 +424,8 @@ export class TxLog implements RowReader {
       throw error;
     }
     this.#size += plan.length;
-    for (const { index, bytes, timestamp } of plan.completed) {
+    // Every written row counts for the maximum, even if a listener fails below.
+    for (const { timestamp } of plan.completed) {
       if (
         timestamp !== undefined &&
         this.#maxTimestamp !== undefined &&
@@ -419,6 +433,8 @@ export class TxLog implements RowReader {
       ) {
         this.#maxTimestamp = timestamp;
       }
+    }
+    for (const { index, bytes } of plan.completed) {
       if (index < this.#delivered) continue;
       if (this.#listeners.length === 0) {
         // Nobody to tell: our own rows are correct by construction (and are
@@ -555,7 +571,7 @@ export function open(path: string, options: OpenOptions = {}): TxLog {
   }
   const file = new DbFile(path, mode, fd);
   try {
-    if (!fstatSync(fd).isFile()) {
+    if (!isRegularFile(fd)) {
       throw new PathError("failed to open database file", {
         cause: new Error(`${path} is not a regular file`),
       });

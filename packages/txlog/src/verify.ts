@@ -5,7 +5,7 @@
  * machine. The first problem is reported with its byte offset and row index.
  */
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, readSync } from "node:fs";
 import {
   CHECKSUM_PERIOD,
   CorruptDatabaseError,
@@ -25,6 +25,7 @@ import {
   type RowInfo,
   rollbackTarget,
 } from "@frozendb/codec";
+import { isRegularFile, openDescriptor } from "./db-file.js";
 import { StrictChecks, type StrictFinding } from "./strict-checks.js";
 
 /** Progress of a verify run. */
@@ -80,9 +81,13 @@ export function verify(path: string, options: VerifyOptions = {}): VerifyReport 
     throw new InvalidInputError("path cannot be empty");
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openDescriptor(path, "read");
   } catch (error) {
     throw new ReadError(`failed to open file: ${path}`, { cause: error });
+  }
+  if (!isRegularFile(fd)) {
+    closeSync(fd);
+    throw new ReadError(`failed to open file: ${path}`, { cause: new Error("not a regular file") });
   }
   try {
     return verifyDescriptor(fd, options);
