@@ -35,38 +35,24 @@ function wordsOf(bytes: Uint8Array): Int32Array<ArrayBufferLike> {
   return words;
 }
 
-// OR of the bytes the last xorRange call saw, read by lastRangeIsAscii().
+// OR of the bytes the last scanRow call saw, read by lastRangeIsAscii().
 let lastOr = 0;
 
 /** XOR of `bytes[start, end)`. */
 export function xorRange(bytes: Uint8Array, start: number, end: number): number {
   let acc = 0;
-  let or = 0;
   let i = start;
   if (end - start >= 32) {
     const w = wordsOf(bytes);
     const base = viewBase;
-    for (; ((base + i) & 3) !== 0; i++) {
-      acc ^= bytes[i]!;
-      or |= bytes[i]!;
-    }
+    for (; ((base + i) & 3) !== 0; i++) acc ^= bytes[i]!;
     const wordEnd = (base + end) >>> 2;
     let x = 0;
-    let o = 0;
-    for (let k = (base + i) >>> 2; k < wordEnd; k++) {
-      const v = w[k]!;
-      x ^= v;
-      o |= v;
-    }
+    for (let k = (base + i) >>> 2; k < wordEnd; k++) x ^= w[k]!;
     acc ^= (x ^ (x >>> 8) ^ (x >>> 16) ^ (x >>> 24)) & 0xff;
-    or |= o | (o >>> 8) | (o >>> 16) | (o >>> 24);
     i = (wordEnd << 2) - base;
   }
-  for (; i < end; i++) {
-    acc ^= bytes[i]!;
-    or |= bytes[i]!;
-  }
-  lastOr = or;
+  for (; i < end; i++) acc ^= bytes[i]!;
   return acc;
 }
 
@@ -139,7 +125,7 @@ export function lastFirstZero(): number {
   return lastZero;
 }
 
-/** True when every byte the last {@link xorRange} or {@link scanRow} call covered was below 0x80. */
+/** True when every byte the last {@link scanRow} call covered was below 0x80. */
 export function lastRangeIsAscii(): boolean {
   return (lastOr & 0x80) === 0;
 }

@@ -97,6 +97,7 @@ it("exports exactly the documented runtime names", () => {
       "validateRowSize",
       "validateUuidV7",
       "valueLayoutProblem",
+      "valueTextAt",
       "verifyInitialChecksumRow",
       "writeChecksumRow",
       "writeDataRow",
