@@ -35,6 +35,8 @@ export class Watcher implements AsyncIterableIterator<Entry> {
   readonly #onEnd: () => void;
   readonly #unsubscribe: () => void;
   readonly #unsubscribeErrors: () => void;
+  readonly #log: TxLog;
+  #release: (() => void) | undefined;
   #replay: Iterator<Entry> | undefined;
   #pending: PendingRow[] = [];
   #waiting:
@@ -45,6 +47,7 @@ export class Watcher implements AsyncIterableIterator<Entry> {
 
   constructor(log: TxLog, options: WatchOptions, onEnd: () => void) {
     this.#onEnd = onEnd;
+    this.#log = log;
     const upTo = log.rowCount();
     this.#seedOpenTransaction(log, upTo);
     if (options.from !== undefined) {
@@ -79,6 +82,8 @@ export class Watcher implements AsyncIterableIterator<Entry> {
       return Promise.reject(failure);
     }
     if (this.#ended) return Promise.resolve({ value: undefined, done: true });
+    // Waiting for rows another process may write: keep the process alive.
+    this.#release ??= this.#log.keepAlive();
     return new Promise((resolve, reject) => {
       this.#waiting = { resolve, reject };
     });
@@ -97,6 +102,7 @@ export class Watcher implements AsyncIterableIterator<Entry> {
     this.#unsubscribe();
     this.#unsubscribeErrors();
     this.#onEnd();
+    this.#letGo();
     const waiting = this.#waiting;
     this.#waiting = undefined;
     waiting?.resolve({ value: undefined, done: true });
@@ -125,10 +131,16 @@ export class Watcher implements AsyncIterableIterator<Entry> {
     const waiting = this.#waiting;
     if (waiting !== undefined && this.#replay === undefined) {
       this.#waiting = undefined;
+      this.#letGo();
       waiting.resolve({ value: entry, done: false });
     } else {
       this.#queue.push(entry);
     }
+  }
+
+  #letGo(): void {
+    this.#release?.();
+    this.#release = undefined;
   }
 
   #fail(error: unknown): void {

@@ -97,6 +97,7 @@ export class TxLog implements RowReader {
   #watcher: FSWatcher | undefined;
   #poll: NodeJS.Timeout | undefined;
   #refreshScheduled = false;
+  #holds = 0;
   #refreshing = false;
   #refreshAgain = false;
 
@@ -202,6 +203,22 @@ export class TxLog implements RowReader {
       const i = this.#listeners.indexOf(listener);
       if (i >= 0)
         this.#listeners = [...this.#listeners.slice(0, i), ...this.#listeners.slice(i + 1)];
+    };
+  }
+
+  /**
+   * Read mode: keeps the process alive while something waits for other
+   * processes' rows (the file watcher alone does not, so a script that only
+   * reads never hangs on exit). Returns the release function (idempotent).
+   */
+  keepAlive(): () => void {
+    this.#holds++;
+    this.#poll?.ref();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      if (--this.#holds === 0) this.#poll?.unref();
     };
   }
 
@@ -502,7 +519,7 @@ export class TxLog implements RowReader {
       this.#report(error as Error);
     }
     this.#poll = setInterval(schedule, FOLLOW_POLL_MS);
-    this.#poll.unref();
+    if (this.#holds === 0) this.#poll.unref();
   }
 
   #refreshQuietly(): void {
