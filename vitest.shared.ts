@@ -12,5 +12,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
+    // The JSON report feeds the one-line total that `pnpm test:all` prints.
+    reporters: ["default", ["json", { outputFile: "test-results.json" }]],
   },
 });
