@@ -9,6 +9,7 @@ import {
   type DataEndControl,
   endsTransaction,
   formatUuid,
+  InvalidInputError,
   inspectRow,
   isChecksumIndex,
   valueTextAt,
@@ -35,7 +36,9 @@ export function toMs(bound: Date | number | undefined, fallback: number): number
   if (bound === undefined) return fallback;
   const ms = bound instanceof Date ? bound.getTime() : bound;
   if (typeof ms !== "number" || Number.isNaN(ms)) {
-    throw new TypeError(`a range bound must be a Date or milliseconds, got ${String(bound)}`);
+    throw new InvalidInputError(
+      `a range bound must be a Date or milliseconds, got ${String(bound)}`,
+    );
   }
   return ms;
 }

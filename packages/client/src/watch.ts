@@ -39,9 +39,11 @@ export class Watcher implements AsyncIterableIterator<Entry> {
   #release: (() => void) | undefined;
   #replay: Iterator<Entry> | undefined;
   #pending: PendingRow[] = [];
-  #waiting:
-    | { resolve: (r: IteratorResult<Entry>) => void; reject: (e: unknown) => void }
-    | undefined;
+  // next() calls not yet answered, oldest first.
+  readonly #waiting: Array<{
+    resolve: (r: IteratorResult<Entry>) => void;
+    reject: (e: unknown) => void;
+  }> = [];
   #failure: unknown;
   #ended = false;
 
@@ -63,6 +65,9 @@ export class Watcher implements AsyncIterableIterator<Entry> {
   }
 
   next(): Promise<IteratorResult<Entry>> {
+    if (this.#ended && this.#failure === undefined) {
+      return Promise.resolve({ value: undefined, done: true });
+    }
     if (this.#replay !== undefined) {
       try {
         const r = this.#replay.next();
@@ -73,7 +78,7 @@ export class Watcher implements AsyncIterableIterator<Entry> {
       }
       this.#replay = undefined;
     }
-    const entry = this.#queue.shift();
+    const entry = this.#waiting.length === 0 ? this.#queue.shift() : undefined;
     if (entry !== undefined) return Promise.resolve({ value: entry, done: false });
     if (this.#failure !== undefined) {
       const failure = this.#failure;
@@ -85,7 +90,7 @@ export class Watcher implements AsyncIterableIterator<Entry> {
     // Waiting for rows another process may write: keep the process alive.
     this.#release ??= this.#log.keepAlive();
     return new Promise((resolve, reject) => {
-      this.#waiting = { resolve, reject };
+      this.#waiting.push({ resolve, reject });
     });
   }
 
@@ -99,13 +104,13 @@ export class Watcher implements AsyncIterableIterator<Entry> {
     if (this.#ended) return;
     this.#ended = true;
     this.#replay = undefined;
+    this.#queue.length = 0;
     this.#unsubscribe();
     this.#unsubscribeErrors();
     this.#onEnd();
     this.#letGo();
-    const waiting = this.#waiting;
-    this.#waiting = undefined;
-    waiting?.resolve({ value: undefined, done: true });
+    for (const waiting of this.#waiting.splice(0))
+      waiting.resolve({ value: undefined, done: true });
   }
 
   #onRow(row: Row): void {
@@ -128,14 +133,13 @@ export class Watcher implements AsyncIterableIterator<Entry> {
   }
 
   #push(entry: Entry): void {
-    const waiting = this.#waiting;
-    if (waiting !== undefined && this.#replay === undefined) {
-      this.#waiting = undefined;
-      this.#letGo();
-      waiting.resolve({ value: entry, done: false });
-    } else {
+    const waiting = this.#replay === undefined ? this.#waiting.shift() : undefined;
+    if (waiting === undefined) {
       this.#queue.push(entry);
+      return;
     }
+    if (this.#waiting.length === 0) this.#letGo();
+    waiting.resolve({ value: entry, done: false });
   }
 
   #letGo(): void {
@@ -144,14 +148,13 @@ export class Watcher implements AsyncIterableIterator<Entry> {
   }
 
   #fail(error: unknown): void {
-    const waiting = this.#waiting;
-    if (waiting !== undefined) {
-      this.#waiting = undefined;
-      this.end();
-      waiting.reject(error);
-    } else {
+    const waiting = this.#waiting.splice(0);
+    if (waiting.length === 0) {
       this.#failure = error;
+      return;
     }
+    this.end();
+    for (const w of waiting) w.reject(error);
   }
 
   /**
