@@ -5,7 +5,11 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
  * and returns its exit status and output. The script resolves workspace
  * packages from `cwd`.
  */
-export function runNode(script: string, args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
+export function runNode(
+  script: string,
+  args: string[],
+  cwd: string,
+): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync(process.execPath, ["--input-type=module", "-e", script, ...args], {
     cwd,
     encoding: "utf8",

@@ -7,7 +7,10 @@ import { fileURLToPath } from "node:url";
  * repository (never copied in). Tests over them skip, saying why, where that
  * folder is absent.
  */
-export const REFERENCE_DIR = join(fileURLToPath(import.meta.url), "../../../../../shared/fixtures/reference");
+export const REFERENCE_DIR = join(
+  fileURLToPath(import.meta.url),
+  "../../../../../shared/fixtures/reference",
+);
 
 /** True when the reference files are present. */
 export const hasReference = existsSync(REFERENCE_DIR);
@@ -32,13 +35,21 @@ export interface ReferenceExpectation {
   max_timestamp: number;
   rows: number;
   last_tx_state: "open" | "closed";
-  partial_row: null | { state: 1 | 2 | 3; start_control: string; offset: number; length: number; key?: string };
+  partial_row: null | {
+    state: 1 | 2 | 3;
+    start_control: string;
+    offset: number;
+    length: number;
+    key?: string;
+  };
   row_counts: { checksum: number; data: number; null: number; partial: number };
 }
 
 /** The expected reading of reference file `name`. */
 export function referenceExpectation(name: string): ReferenceExpectation {
-  return JSON.parse(readFileSync(join(REFERENCE_DIR, `${name}.expected.json`), "utf8")) as ReferenceExpectation;
+  return JSON.parse(
+    readFileSync(join(REFERENCE_DIR, `${name}.expected.json`), "utf8"),
+  ) as ReferenceExpectation;
 }
 
 /** Copies reference file `name` into `dir` and returns the copy's path. */

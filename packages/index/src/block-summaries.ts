@@ -1,0 +1,275 @@
+/**
+ * The binary search's cache: for every block of `blockRows` consecutive
+ * data/null rows (by logical position) that has been read, the smallest and
+ * largest data key and whether its data keys are strictly increasing; and
+ * over those blocks a segment tree holding the same three facts for every
+ * run of blocks. A subtree that is fully read and strictly increasing can
+ * hold a key in at most one child, which is what keeps lookups logarithmic
+ * on dense files; a subtree whose key range excludes the key is skipped,
+ * which keeps them short where the file is only locally out of order.
+ *
+ * Everything here is a fact about bytes that were read; nothing is assumed.
+ * The arrays never exceed a byte limit: when the file outgrows it, pairs of
+ * blocks are merged (the merge of two summaries is exactly the summary of
+ * the merged block), so memory stays flat and only the block size grows.
+ */
+
+import { UUID_LENGTH } from "@frozendb/codec";
+import { compareKeys } from "./key-text.js";
+
+/** Every leaf of the subtree is summarised. */
+const KNOWN = 1;
+/** The subtree holds at least one data key among its summarised leaves. */
+const HAS_KEYS = 2;
+/** Known, and its data keys are strictly increasing in file order. */
+const SORTED = 4;
+
+/** Bytes per tree node: min key, max key, flags. */
+const NODE_BYTES = 2 * UUID_LENGTH + 1;
+
+/** A summary under construction, filled one key at a time in file order. */
+export class SummaryBuilder {
+  readonly min = new Uint8Array(UUID_LENGTH);
+  readonly max = new Uint8Array(UUID_LENGTH);
+  has = false;
+  sorted = true;
+
+  reset(): void {
+    this.has = false;
+    this.sorted = true;
+  }
+
+  /** Adds the key at `key[offset …]`, the next data key in file order. */
+  add(key: Uint8Array, offset: number): void {
+    if (!this.has) {
+      this.min.set(key.subarray(offset, offset + UUID_LENGTH));
+      this.max.set(key.subarray(offset, offset + UUID_LENGTH));
+      this.has = true;
+      return;
+    }
+    const vsMax = compareKeys(key, offset, this.max, 0);
+    if (vsMax > 0) {
+      this.max.set(key.subarray(offset, offset + UUID_LENGTH));
+      return;
+    }
+    // Not above every key before it: the block is out of order here.
+    this.sorted = false;
+    if (compareKeys(key, offset, this.min, 0) < 0) {
+      this.min.set(key.subarray(offset, offset + UUID_LENGTH));
+    }
+  }
+}
+
+/** Block summaries and the tree over them. */
+export class BlockSummaries {
+  /** Logical rows per block (a power of two). */
+  blockRows: number;
+  readonly #limitBytes: number;
+  /** Leaves (a power of two ≥ blocks). */
+  #capacity = 1;
+  /** Complete blocks. */
+  #blocks = 0;
+  #flags: Uint8Array = new Uint8Array(2);
+  #keys: Uint8Array = new Uint8Array(2 * 2 * UUID_LENGTH);
+  #view: DataView = new DataView(this.#keys.buffer);
+
+  constructor(blockRows: number, limitBytes: number) {
+    this.blockRows = blockRows;
+    this.#limitBytes = limitBytes;
+    this.#rebuild(1, new Uint8Array(0), new Uint8Array(0), 0);
+  }
+
+  /** Complete blocks covered. */
+  get blocks(): number {
+    return this.#blocks;
+  }
+
+  /** Leaves in the tree (a power of two). */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** Bytes held by the arrays. */
+  bytes(): number {
+    return this.#flags.byteLength + this.#keys.byteLength;
+  }
+
+  /**
+   * Grows to `logicalRows` data/null rows: blocks that became complete are
+   * added, unread. May merge blocks (doubling `blockRows`) to stay within the
+   * byte limit; returns true when it did.
+   */
+  grow(logicalRows: number): boolean {
+    let merged = false;
+    let blocks = Math.floor(logicalRows / this.blockRows);
+    while (blocks > 0 && BlockSummaries.#treeBytes(blocks) > this.#limitBytes) {
+      this.#mergePairs();
+      merged = true;
+      blocks = Math.floor(logicalRows / this.blockRows);
+    }
+    if (blocks <= this.#blocks) return merged;
+    if (blocks > this.#capacity) {
+      const { flags, keys } = this.#leaves();
+      this.#rebuild(blocks, flags, keys, this.#blocks);
+    }
+    for (let b = this.#blocks; b < blocks; b++) {
+      this.#flags[this.#capacity + b] = 0;
+      this.#updateAncestors(this.#capacity + b);
+    }
+    this.#blocks = blocks;
+    return merged;
+  }
+
+  static #treeBytes(blocks: number): number {
+    let capacity = 1;
+    while (capacity < blocks) capacity *= 2;
+    return 2 * capacity * NODE_BYTES;
+  }
+
+  /** Stores the summary of block `block`. */
+  setLeaf(block: number, summary: SummaryBuilder): void {
+    const node = this.#capacity + block;
+    this.#flags[node] = KNOWN | (summary.has ? HAS_KEYS : 0) | (summary.sorted ? SORTED : 0);
+    if (summary.has) {
+      this.#keys.set(summary.min, node * 2 * UUID_LENGTH);
+      this.#keys.set(summary.max, node * 2 * UUID_LENGTH + UUID_LENGTH);
+    }
+    this.#updateAncestors(node);
+  }
+
+  // Node accessors. Node 1 is the root; the leaf of block b is capacity + b.
+
+  isKnown(node: number): boolean {
+    return (this.#flags[node]! & KNOWN) !== 0;
+  }
+
+  hasKeys(node: number): boolean {
+    return (this.#flags[node]! & HAS_KEYS) !== 0;
+  }
+
+  isSorted(node: number): boolean {
+    return (this.#flags[node]! & SORTED) !== 0;
+  }
+
+  /** The key array and offsets of a node's min and max keys (valid when {@link hasKeys}). */
+  get keys(): Uint8Array {
+    return this.#keys;
+  }
+
+  minOffset(node: number): number {
+    return node * 2 * UUID_LENGTH;
+  }
+
+  maxOffset(node: number): number {
+    return node * 2 * UUID_LENGTH + UUID_LENGTH;
+  }
+
+  /**
+   * Compares the key stored at `offset` of {@link keys} with the key whose
+   * big-endian 32-bit words are `w0 … w3`: negative when the stored key is
+   * smaller. Four word comparisons instead of sixteen byte ones.
+   */
+  compareAt(offset: number, w0: number, w1: number, w2: number, w3: number): number {
+    const view = this.#view;
+    let a = view.getUint32(offset);
+    if (a !== w0) return a < w0 ? -1 : 1;
+    a = view.getUint32(offset + 4);
+    if (a !== w1) return a < w1 ? -1 : 1;
+    a = view.getUint32(offset + 8);
+    if (a !== w2) return a < w2 ? -1 : 1;
+    a = view.getUint32(offset + 12);
+    if (a !== w3) return a < w3 ? -1 : 1;
+    return 0;
+  }
+
+  /** The leaf node of block `block`. */
+  leaf(block: number): number {
+    return this.#capacity + block;
+  }
+
+  #updateAncestors(node: number): void {
+    for (let n = node >>> 1; n >= 1; n >>>= 1) this.#combine(n);
+  }
+
+  /** Recomputes node `n` from its two children. */
+  #combine(n: number): void {
+    const flags = this.#flags;
+    const keys = this.#keys;
+    const left = 2 * n;
+    const right = left + 1;
+    const lf = flags[left]!;
+    const rf = flags[right]!;
+    const lHas = (lf & HAS_KEYS) !== 0;
+    const rHas = (rf & HAS_KEYS) !== 0;
+    let f = lf & rf & KNOWN;
+    const minAt = n * 2 * UUID_LENGTH;
+    const maxAt = minAt + UUID_LENGTH;
+    if (lHas || rHas) {
+      f |= HAS_KEYS;
+      const lMin = left * 2 * UUID_LENGTH;
+      const rMin = right * 2 * UUID_LENGTH;
+      const useLeftMin = lHas && (!rHas || compareKeys(keys, lMin, keys, rMin) <= 0);
+      keys.copyWithin(minAt, useLeftMin ? lMin : rMin, (useLeftMin ? lMin : rMin) + UUID_LENGTH);
+      const lMax = lMin + UUID_LENGTH;
+      const rMax = rMin + UUID_LENGTH;
+      const useRightMax = rHas && (!lHas || compareKeys(keys, rMax, keys, lMax) >= 0);
+      keys.copyWithin(maxAt, useRightMax ? rMax : lMax, (useRightMax ? rMax : lMax) + UUID_LENGTH);
+    }
+    if (
+      (f & KNOWN) !== 0 &&
+      (lf & SORTED) !== 0 &&
+      (rf & SORTED) !== 0 &&
+      (!lHas ||
+        !rHas ||
+        compareKeys(keys, left * 2 * UUID_LENGTH + UUID_LENGTH, keys, right * 2 * UUID_LENGTH) < 0)
+    ) {
+      f |= SORTED;
+    }
+    flags[n] = f;
+  }
+
+  /** The leaves' flags and keys, for a rebuild. */
+  #leaves(): { flags: Uint8Array; keys: Uint8Array } {
+    const c = this.#capacity;
+    return {
+      flags: this.#flags.slice(c, c + this.#blocks),
+      keys: this.#keys.slice(c * 2 * UUID_LENGTH, (c + this.#blocks) * 2 * UUID_LENGTH),
+    };
+  }
+
+  /** Allocates a tree for `blocks` leaves and fills the first `count` from `flags`/`keys`. */
+  #rebuild(blocks: number, flags: Uint8Array, keys: Uint8Array, count: number): void {
+    let capacity = 1;
+    while (capacity < blocks) capacity *= 2;
+    this.#capacity = capacity;
+    this.#flags = new Uint8Array(2 * capacity);
+    this.#keys = new Uint8Array(2 * capacity * 2 * UUID_LENGTH);
+    this.#view = new DataView(this.#keys.buffer);
+    this.#flags.set(flags.subarray(0, count), capacity);
+    this.#keys.set(keys.subarray(0, count * 2 * UUID_LENGTH), capacity * 2 * UUID_LENGTH);
+    // Leaves past the last complete block hold no rows: known and empty, so
+    // they never block a subtree from being known or sorted.
+    this.#flags.fill(KNOWN | SORTED, capacity + count);
+    for (let n = capacity - 1; n >= 1; n--) this.#combine(n);
+  }
+
+  /** Doubles the block size: leaf k becomes the merge of leaves 2k and 2k+1. */
+  #mergePairs(): void {
+    const blocks = Math.floor(this.#blocks / 2);
+    const c = this.#capacity;
+    const flags = new Uint8Array(blocks);
+    const keys = new Uint8Array(blocks * 2 * UUID_LENGTH);
+    for (let k = 0; k < blocks; k++) {
+      // The parent of leaves 2k and 2k+1 already holds their merge.
+      const parent = (c + 2 * k) >>> 1;
+      flags[k] = this.#flags[parent]!;
+      keys.set(
+        this.#keys.subarray(parent * 2 * UUID_LENGTH, (parent + 1) * 2 * UUID_LENGTH),
+        k * 2 * UUID_LENGTH,
+      );
+    }
+    this.blockRows *= 2;
+    this.#blocks = blocks;
+    this.#rebuild(Math.max(blocks, 1), flags, keys, blocks);
+  }
+}
