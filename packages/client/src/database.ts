@@ -8,7 +8,6 @@ import {
   type DataEndControl,
   type DataRow,
   type EndControl,
-  formatUuid,
   hasSavepoint,
   InvalidActionError,
   InvalidInputError,
@@ -17,7 +16,6 @@ import {
   isCommit,
   type KeyInput,
   KeyNotFoundError,
-  parseUuid,
   rollbackTarget,
   TombstonedError,
   TransactionActiveError,
@@ -225,17 +223,26 @@ export class Database {
    * none, undefined (`throwIfNone` false) or the error `get` reports.
    */
   #committedIndex(key: KeyInput, throwIfNone: boolean): number | undefined {
-    const indices = this.#finder.getIndices(key);
-    let problem: Error | undefined;
-    for (const index of indices) {
-      const visibility = this.#visibility(index);
-      if (visibility === "committed") return index;
-      problem ??= notFoundError(visibility);
+    // `get` asks for the first occurrence (which a scan finds without reading
+    // further); `has` — the duplicate check of every `add`, usually for an
+    // absent key — asks for all, which answers "none" without an exception.
+    let first: number;
+    if (throwIfNone) {
+      first = this.#finder.getIndex(key);
+    } else {
+      const all = this.#finder.getIndices(key);
+      if (all.length === 0) return undefined;
+      first = all[0]!;
+    }
+    const visibility = this.#visibility(first);
+    if (visibility === "committed") return first;
+    // Rare: the first occurrence was rolled back (or is still open); a key
+    // may be written again, so a later occurrence may be the committed one.
+    for (const index of this.#finder.getIndices(key)) {
+      if (index > first && this.#visibility(index) === "committed") return index;
     }
     if (!throwIfNone) return undefined;
-    throw (
-      problem ?? new KeyNotFoundError(`key ${formatUuid(parseUuid(key))} not found in database`)
-    );
+    throw notFoundError(visibility);
   }
 
   /**
@@ -337,8 +344,12 @@ export function open(path: string, options: OpenOptions = {}): Database {
     mode,
     ...(options.sync === undefined ? {} : { sync: options.sync }),
     // The duplicate check of `add`: is the key committed anywhere? Answered
-    // by the finder, once it exists (nothing is added during open).
-    isKeyCommitted: (key) => db?.has(key) ?? false,
+    // by the finder, once it exists (nothing is added during open) — except
+    // for `simple`, whose answer for an absent key is a scan of the whole
+    // file: the log's own check reads only the skew window the key can be in.
+    ...(strategy === "simple"
+      ? {}
+      : { isKeyCommitted: (key: Uint8Array) => db?.has(key) ?? false }),
   });
   try {
     db = new Database(log, createFinder(log, strategy));
