@@ -39,6 +39,11 @@ export interface OpenOptions {
   readonly finder?: FinderStrategy;
   /** fdatasync at every commit and rollback (default true). See `@frozendb/txlog`. */
   readonly sync?: boolean;
+  /**
+   * Read mode: follow other processes' commits with a file watcher (default
+   * true). One-shot readers can turn it off; `refresh()` still looks.
+   */
+  readonly follow?: boolean;
 }
 
 type Visibility = "committed" | "rolled_back" | "after_savepoint" | { uncommitted: Error };
@@ -343,6 +348,7 @@ export function open(path: string, options: OpenOptions = {}): Database {
   const log = openLog(path, {
     mode,
     ...(options.sync === undefined ? {} : { sync: options.sync }),
+    ...(options.follow === undefined ? {} : { follow: options.follow }),
     // The duplicate check of `add`: is the key committed anywhere? Answered
     // by the finder, once it exists (nothing is added during open) — except
     // for `simple`, whose answer for an absent key is a scan of the whole
