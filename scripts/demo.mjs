@@ -76,7 +76,7 @@ console.log(verify(path));
 const cli = join(root, "packages", "cli", "bin", "frozendb.js");
 const frozendb = (...args) => {
   const run = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
-  console.log(`$ frozendb ${args.join(" ")}`);
+  console.log(`$ frozendb ${args.map((a) => (/[\s"{}]/.test(a) ? `'${a}'` : a)).join(" ")}`);
   process.stdout.write(run.stdout + run.stderr);
 };
 say("the frozendb command on the same file");
