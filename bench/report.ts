@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Benchmark, Measurement, MeasureOptions, Target } from "./micro/harness.js";
 import { meetsTarget } from "./micro/harness.js";
+import type { PeerReport } from "./peers/run-peers.js";
 
 /** Facts about the machine a run happened on. */
 export interface MachineFacts {
@@ -148,16 +149,24 @@ export function formatTable(rows: readonly ResultRow[]): string {
 
 /** The whole JSON report. */
 export interface Report {
-  readonly schema: 1;
+  /** 2 added `peers` and `durationMs`. */
+  readonly schema: 2;
   readonly startedAt: string;
+  /** Wall time of the whole run. */
+  readonly durationMs: number;
   readonly quick: boolean;
   readonly filter: string | null;
+  /** `micro`, `peers` or null (both). */
+  readonly only: string | null;
   readonly machine: MachineFacts;
   readonly options: MeasureOptions;
   readonly codec: unknown;
+  /** The micro-benchmarks (empty with `--only peers`). */
   readonly results: readonly ResultRow[];
-  /** The folded benchmark results (printed too), proof the work was used. */
+  /** The folded micro-benchmark results (printed too), proof the work was used. */
   readonly sink: number;
+  /** The peer benchmarks (null with `--only micro`). */
+  readonly peers: PeerReport | null;
 }
 
 /** `results/<YYYY-MM-DD>-<node version>.json` for a run started at `date` (UTC). */

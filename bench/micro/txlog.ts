@@ -86,7 +86,9 @@ export function txlogBenchmarks(quick: boolean): TxlogBenchmarks {
   const toClose: Array<{ close(): void }> = [];
 
   const callByCall = (sync: boolean): Benchmark["run"] => {
-    let state: { log: TxLog; committed: Set<string>; tx: Transaction | undefined; inTx: number } | undefined;
+    let state:
+      | { log: TxLog; committed: Set<string>; tx: Transaction | undefined; inTx: number }
+      | undefined;
     return (n) => {
       if (state === undefined) {
         const w = openWriter(newFile(), sync);
@@ -133,7 +135,12 @@ export function txlogBenchmarks(quick: boolean): TxlogBenchmarks {
 
   // The machine's limits: the same bytes written with plain node:fs.
   const rowBytes = encodeDataRow(
-    { startControl: "R", endControl: "RE", key: parseUuid(uuidv7()), value: new TextEncoder().encode(valueFor(1)) },
+    {
+      startControl: "R",
+      endControl: "RE",
+      key: parseUuid(uuidv7()),
+      value: new TextEncoder().encode(valueFor(1)),
+    },
     ROW_SIZE,
   );
   const fsPerRow = (): Benchmark["run"] => {

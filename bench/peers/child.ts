@@ -1,0 +1,103 @@
+/**
+ * The child process of the open workload (`workloads/open.ts`): opens one
+ * reader on one store, alone in its process, and prints a JSON line with the
+ * open times and RSS readings.
+ *
+ *   node --expose-gc dist/peers/child.js '<ChildRequest as JSON>'
+ */
+
+import { readFileSync } from "node:fs";
+import type { PeerFamily, Reader } from "./drivers.js";
+import { loadFamilyDrivers } from "./drivers.js";
+
+/** What the parent asks for. */
+export interface ChildRequest {
+  readonly driver: string;
+  readonly family: PeerFamily;
+  readonly path: string;
+  readonly rowSize: number;
+  /** A file of 16-byte existing keys to look up. */
+  readonly lookupFile: string;
+  readonly openMs: number;
+  readonly maxOpens: number;
+  readonly lookupMs: number;
+  readonly maxLookups: number;
+}
+
+/** What the child prints (RSS and heap in bytes, times in ms). */
+export interface ChildReport {
+  readonly rssBaseline: number;
+  readonly firstOpenMs: number;
+  /** Each repeated open (open, then close, timed to the end of the open). */
+  readonly openMs: number[];
+  readonly rssAfterOpen: number;
+  readonly lookups: number;
+  readonly rssAfterLookups: number;
+  readonly heapUsedAfterLookups: number;
+  readonly sink: number;
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+async function main(): Promise<void> {
+  const request = JSON.parse(process.argv[2] ?? "") as ChildRequest;
+  const driver = (await loadFamilyDrivers(request.family)).find((d) => d.name === request.driver);
+  if (driver?.read === undefined) throw new Error(`no read driver ${request.driver}`);
+  const open = driver.read.open;
+  const options = { rowSize: request.rowSize };
+  const keys = readFileSync(request.lookupFile);
+  gc();
+  const rssBaseline = process.memoryUsage().rss;
+
+  const timedOpen = (): { reader: Reader; ms: number } => {
+    const start = performance.now();
+    const reader = open(request.path, options);
+    return { reader, ms: performance.now() - start };
+  };
+  const first = timedOpen();
+  await first.reader.close();
+  const openMs: number[] = [];
+  const deadline = performance.now() + request.openMs;
+  while (openMs.length < request.maxOpens && (openMs.length < 1 || performance.now() < deadline)) {
+    const { reader, ms } = timedOpen();
+    openMs.push(ms);
+    await reader.close();
+  }
+
+  gc();
+  const { reader } = timedOpen();
+  gc();
+  const rssAfterOpen = process.memoryUsage().rss;
+  let sink = 0;
+  let lookups = 0;
+  const available = Math.floor(keys.length / 16);
+  const stop = performance.now() + request.lookupMs;
+  const most = Math.min(request.maxLookups, available);
+  while (lookups < most && (lookups === 0 || performance.now() < stop)) {
+    const text = reader.getRaw(keys.subarray(lookups * 16, lookups * 16 + 16));
+    if (text === undefined) throw new Error(`${request.driver}: lookup ${lookups} not found`);
+    sink = (sink + text.length) | 0;
+    lookups++;
+  }
+  gc();
+  const memory = process.memoryUsage();
+  await reader.close();
+  const report: ChildReport = {
+    rssBaseline,
+    firstOpenMs: first.ms,
+    openMs,
+    rssAfterOpen,
+    lookups,
+    rssAfterLookups: memory.rss,
+    heapUsedAfterLookups: memory.heapUsed,
+    sink,
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exitCode = 1;
+});

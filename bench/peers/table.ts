@@ -1,0 +1,152 @@
+/** The printed form of the peer report: one Markdown table per scenario, then targets and skips. */
+
+import type { PeerFigure } from "./figures.js";
+import type { PeerReport } from "./run-peers.js";
+
+function formatCount(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return Number.isInteger(n) || n >= 100 ? n.toFixed(0) : n.toFixed(1);
+}
+
+/** A duration given in microseconds. */
+export function formatUs(us: number | null): string {
+  if (us === null || !Number.isFinite(us)) return "";
+  if (us < 1) return `${(us * 1_000).toFixed(0)} ns`;
+  if (us < 1_000) return `${us.toFixed(us < 10 ? 2 : 1)} µs`;
+  if (us < 1_000_000) return `${(us / 1_000).toFixed(us < 10_000 ? 2 : 1)} ms`;
+  return `${(us / 1_000_000).toFixed(2)} s`;
+}
+
+function formatValue(f: PeerFigure): string {
+  if (f.unit === "ms") return formatUs(f.value * 1_000);
+  if (f.unit === "lookups/s") return `${formatCount(f.value)}/s`;
+  return `${formatCount(f.value)} rows/s`;
+}
+
+function formatRatio(r: number | null): string {
+  if (r === null) return "";
+  return `${r >= 10 ? r.toFixed(1) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}×`;
+}
+
+function formatMB(mb: number): string {
+  return mb >= 1_000 ? `${(mb / 1_000).toFixed(2)} GB` : `${mb.toFixed(1)} MB`;
+}
+
+function signedMB(mb: number): string {
+  return `${mb < 0 ? "−" : "+"}${Math.abs(mb).toFixed(1)} MB`;
+}
+
+function details(f: PeerFigure): string {
+  const d = f.details;
+  const num = (name: string): number => Number(d[name] ?? 0);
+  switch (f.workload) {
+    case "append": {
+      const rows = num("rowsTimed");
+      const note = `${formatCount(rows)} rows, ${f.samples} commits`;
+      return num("rowsWritten") < f.rows ? `${note} (budget)` : note;
+    }
+    case "get":
+      return `${formatCount(f.samples)} lookups`;
+    case "open":
+      return `first ${formatUs(num("firstOpenMs") * 1_000)}; RSS ${signedMB(num("rssOpenDeltaMB"))} open, ${signedMB(num("rssLookupsDeltaMB"))} after ${formatCount(num("childLookups"))} gets; ${f.samples} opens`;
+    case "scan":
+    case "verify": {
+      const gbps = (f.mbPerSecond ?? 0) >= 1_000;
+      const rate = gbps
+        ? `${((f.mbPerSecond ?? 0) / 1_000).toFixed(2)} GB/s`
+        : `${(f.mbPerSecond ?? 0).toFixed(0)} MB/s`;
+      return `${rate} of ${formatMB(num("storeBytes") / 1e6)}; ${f.samples} runs`;
+    }
+  }
+}
+
+function table(header: readonly string[], body: readonly string[][], numeric: readonly boolean[]) {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => line[i]!.length)));
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (numeric[i] ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
+  return [line(header), rule, ...body.map(line)].join("\n");
+}
+
+/** One table per scenario. */
+export function formatPeerTables(report: PeerReport): string {
+  const out: string[] = [];
+  const header = [
+    "figure",
+    "driver",
+    "value",
+    "p50",
+    "p99",
+    "vs best peer",
+    "vs fs",
+    "target",
+    "met",
+    "details",
+  ];
+  const numeric = [false, false, true, true, true, true, true, false, false, false];
+  for (const scenario of report.scenarios) {
+    // Grouped by figure (in the order figures first appear), drivers in run order.
+    const figures = report.figures.filter((f) => f.scenario === scenario.label);
+    const order = new Map<string, number>();
+    for (const f of figures) if (!order.has(f.figure)) order.set(f.figure, order.size);
+    figures.sort((a, b) => order.get(a.figure)! - order.get(b.figure)!);
+    if (figures.length === 0) continue;
+    const body: string[][] = [];
+    let previous = "";
+    for (const f of figures) {
+      const first = f.figure !== previous;
+      previous = f.figure;
+      body.push([
+        first ? `${f.figure}${f.bestPeer === null ? "" : ` (best peer: ${f.bestPeer})`}` : "",
+        f.driver,
+        formatValue(f),
+        f.workload === "open" ? "" : formatUs(f.p50Us),
+        formatUs(f.p99Us),
+        formatRatio(f.vsBestPeer),
+        formatRatio(f.vsFs),
+        f.target?.label ?? "",
+        f.met === null ? "" : f.met ? "met" : "NOT MET",
+        details(f),
+      ]);
+    }
+    out.push(`### ${scenario.label}`, "", table(header, body, numeric), "");
+  }
+  return out.join("\n");
+}
+
+/** The lines after the tables: targets, skipped peers, failed workloads. */
+export function formatPeerSummary(report: PeerReport): string {
+  const lines: string[] = [];
+  const judged = report.figures.filter((f) => f.met !== null);
+  const missed = judged.filter((f) => f.met === false);
+  lines.push(
+    `peer targets: ${judged.length - missed.length} of ${judged.length} met${judged.length === 0 ? " (none judged in this run)" : ""}`,
+  );
+  // One line per driver and figure: in how many scenarios, and its best value.
+  const byFigure = new Map<string, PeerFigure[]>();
+  for (const f of missed) {
+    const id = `${f.driver} · ${f.figure}`;
+    byFigure.set(id, [...(byFigure.get(id) ?? []), f]);
+  }
+  for (const [id, list] of byFigure) {
+    const all = judged.filter((f) => `${f.driver} · ${f.figure}` === id).length;
+    const best = list.reduce((a, b) => {
+      const target = a.target!;
+      const value = (f: PeerFigure) => (target.on === "value" ? f.value : (f.mbPerSecond ?? 0));
+      return (target.kind === "min") === value(b) > value(a) ? b : a;
+    });
+    const shown =
+      best.target?.on === "mbPerSecond"
+        ? `${(best.mbPerSecond ?? 0).toFixed(0)} MB/s`
+        : formatValue(best);
+    lines.push(
+      `  not met: ${id}, ${list.length} of ${all} scenarios (best ${shown}, ${best.scenario}; target ${best.target?.label})`,
+    );
+  }
+  for (const s of report.skipped) lines.push(`skipped peer ${s.peer}: ${s.reason}`);
+  for (const f of report.failures) {
+    lines.push(`not measured: ${f.driver} ${f.workload} (${f.scenario}): ${f.reason}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,115 @@
+/**
+ * Workload 2, get: lookups of random existing keys and of random absent keys
+ * (each absent key carries the timestamp of an existing one, the hard case
+ * for a time-ordered finder) on each family's store of N rows. Existing keys
+ * are reported twice: the raw JSON text (frozendb `getRaw`, the others'
+ * stored string) and the parsed value (frozendb `get`, the others
+ * `JSON.parse` of it). For an absent key frozendb throws `KeyNotFoundError`
+ * (caught); the others return undefined.
+ *
+ * Every lookup is timed on its own (p50/p99 in µs; the timer's own cost is
+ * in the report as `timerOverheadUs`); lookups/s is lookups over their summed
+ * times. A fixed random order of keys, the same for every peer, cycles when a
+ * figure wants more lookups than it holds. Before anything is timed, each
+ * reader must return the exact stored text for sample keys and nothing for
+ * absent ones.
+ */
+
+import { addToSink, errorText, figureBase, type ScenarioContext } from "../context.js";
+import { absentKeyAt, expectedText, keyAt } from "../data.js";
+import type { PeerDriver, Reader } from "../drivers.js";
+import { GET_ABSENT, GET_EXISTING_PARSED, GET_EXISTING_RAW } from "../figures.js";
+import { collectGarbage, percentile, timeEach } from "../measure.js";
+
+/**
+ * Checks `reader` returns what was written, parsed and raw, and nothing for
+ * absent keys: at least one key of each, up to 20 within the figure's budget
+ * (a reader that scans the store may take seconds per lookup).
+ */
+export function checkReader(ctx: ScenarioContext, reader: Reader, name: string): void {
+  const data = ctx.data;
+  const checks = Math.min(20, data.lookupOrder.length);
+  const deadline = performance.now() + ctx.budget.getMs;
+  let j = 0;
+  for (; j < checks && (j === 0 || performance.now() < deadline); j++) {
+    const i = data.lookupOrder[j]!;
+    const expected = expectedText(data, i);
+    const raw = reader.getRaw(keyAt(data, i));
+    if (raw !== expected) throw new Error(`${name}: row ${i} read back ${String(raw)}`);
+    const parsed = JSON.stringify(reader.get(keyAt(data, i)));
+    if (parsed !== expected) throw new Error(`${name}: row ${i} parsed back ${parsed}`);
+    const absent = reader.getRaw(absentKeyAt(data, j));
+    if (absent !== undefined) throw new Error(`${name}: absent key ${j} found`);
+  }
+}
+
+type Op = (j: number) => number;
+
+function measureOp(ctx: ScenarioContext, driver: PeerDriver, figure: string, op: Op): void {
+  const budget = ctx.budget;
+  const n = ctx.data.lookupOrder.length;
+  let acc = 0;
+  collectGarbage();
+  // Warm-up: a number of lookups or a tenth of the budget, whichever ends first.
+  const warm = timeEach((j) => (acc += op(j % n)), {
+    maxOps: budget.warmupLookups,
+    minOps: 1,
+    capMs: budget.getMs / 10,
+  });
+  const offset = warm.count;
+  const s = timeEach((j) => (acc += op((offset + j) % n)), {
+    maxOps: budget.maxLookups,
+    minOps: budget.minLookups,
+    capMs: budget.getMs,
+  });
+  addToSink(acc);
+  ctx.emit({
+    ...figureBase(ctx),
+    workload: "get",
+    figure,
+    driver: driver.name,
+    family: driver.family,
+    unit: "lookups/s",
+    value: s.totalMs > 0 ? (s.count / s.totalMs) * 1_000 : 0,
+    p50Us: percentile(s.sortedMs, 0.5) * 1_000,
+    p99Us: percentile(s.sortedMs, 0.99) * 1_000,
+    samples: s.count,
+    mbPerSecond: null,
+    details: { warmupLookups: warm.count, distinctKeys: Math.min(n, s.count) },
+  });
+}
+
+/** Measures every read driver's lookups. */
+export async function getWorkload(ctx: ScenarioContext): Promise<void> {
+  const data = ctx.data;
+  for (const driver of ctx.drivers) {
+    if (driver.read === undefined) continue;
+    const path = ctx.stores.get(driver.family);
+    if (path === undefined) {
+      ctx.fail(driver.name, "get", "no store: its family's loader failed");
+      continue;
+    }
+    ctx.log(`  get: ${driver.name}`);
+    let reader: Reader | undefined;
+    try {
+      reader = driver.read.open(path, ctx.options);
+      const r = reader;
+      checkReader(ctx, r, driver.name);
+      measureOp(ctx, driver, GET_EXISTING_RAW, (j) => {
+        const text = r.getRaw(keyAt(data, data.lookupOrder[j]!));
+        return text === undefined ? -1 : text.length;
+      });
+      measureOp(ctx, driver, GET_EXISTING_PARSED, (j) => {
+        const value = r.get(keyAt(data, data.lookupOrder[j]!)) as { ms: number } | undefined;
+        return value === undefined ? -1 : value.ms;
+      });
+      measureOp(ctx, driver, GET_ABSENT, (j) =>
+        r.getRaw(absentKeyAt(data, j)) === undefined ? 1 : 0,
+      );
+    } catch (error) {
+      ctx.fail(driver.name, "get", errorText(error));
+    } finally {
+      await reader?.close();
+    }
+  }
+}
