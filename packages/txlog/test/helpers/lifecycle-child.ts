@@ -168,3 +168,27 @@ export function crash(child: ChildProcess): Promise<void> {
 export function flockProbe(path: string): number | null {
   return spawnSync("flock", ["-n", path, "true"], { encoding: "utf8", timeout: 10_000 }).status;
 }
+
+/**
+ * Whether an unprivileged user (uid 65534) can read this checkout, which the
+ * unprivileged child tests need to load the built package. A clone inside a
+ * private (0700) folder cannot be read; those tests then skip, saying why.
+ */
+export function unprivilegedCanReadCheckout(): boolean {
+  const probe = spawnSync(
+    "setpriv",
+    [
+      "--reuid=65534",
+      "--regid=65534",
+      "--clear-groups",
+      process.execPath,
+      "-e",
+      `require("fs").accessSync(${JSON.stringify(join(import.meta.dirname, "../../package.json"))})`,
+    ],
+    { encoding: "utf8", timeout: 10_000 },
+  );
+  return probe.status === 0;
+}
+
+/** Title suffix for tests skipped because {@link unprivilegedCanReadCheckout} is false. */
+export const UNPRIVILEGED_SKIP = " (skipped: uid 65534 cannot read this checkout's folders)";
