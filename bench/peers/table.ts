@@ -33,6 +33,10 @@ function formatMB(mb: number): string {
   return mb >= 1_000 ? `${(mb / 1_000).toFixed(2)} GB` : `${mb.toFixed(1)} MB`;
 }
 
+function plural(n: number, word: string): string {
+  return `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
+}
+
 function signedMB(mb: number): string {
   return `${mb < 0 ? "−" : "+"}${Math.abs(mb).toFixed(1)} MB`;
 }
@@ -43,20 +47,20 @@ function details(f: PeerFigure): string {
   switch (f.workload) {
     case "append": {
       const rows = num("rowsTimed");
-      const note = `${formatCount(rows)} rows, ${f.samples} commits`;
+      const note = `${plural(rows, "row")}, ${plural(f.samples, "commit")}`;
       return num("rowsWritten") < f.rows ? `${note} (budget)` : note;
     }
     case "get":
-      return `${formatCount(f.samples)} lookups`;
+      return plural(f.samples, "lookup");
     case "open":
-      return `first ${formatUs(num("firstOpenMs") * 1_000)}; RSS ${signedMB(num("rssOpenDeltaMB"))} open, ${signedMB(num("rssLookupsDeltaMB"))} after ${formatCount(num("childLookups"))} gets; ${f.samples} opens`;
+      return `first ${formatUs(num("firstOpenMs") * 1_000)}; RSS ${signedMB(num("rssOpenDeltaMB"))} open, ${signedMB(num("rssLookupsDeltaMB"))} after ${plural(num("childLookups"), "get")}; ${plural(f.samples, "open")}`;
     case "scan":
     case "verify": {
       const gbps = (f.mbPerSecond ?? 0) >= 1_000;
       const rate = gbps
         ? `${((f.mbPerSecond ?? 0) / 1_000).toFixed(2)} GB/s`
         : `${(f.mbPerSecond ?? 0).toFixed(0)} MB/s`;
-      return `${rate} of ${formatMB(num("storeBytes") / 1e6)}; ${f.samples} runs`;
+      return `${rate} of ${formatMB(num("storeBytes") / 1e6)}; ${plural(f.samples, "run")}`;
     }
   }
 }
@@ -141,12 +145,19 @@ export function formatPeerSummary(report: PeerReport): string {
         ? `${(best.mbPerSecond ?? 0).toFixed(0)} MB/s`
         : formatValue(best);
     lines.push(
-      `  not met: ${id}, ${list.length} of ${all} scenarios (best ${shown}, ${best.scenario}; target ${best.target?.label})`,
+      `  not met: ${id}, ${list.length} of ${plural(all, "scenario")} (best ${shown}, ${best.scenario}; target ${best.target?.label})`,
     );
   }
   for (const s of report.skipped) lines.push(`skipped peer ${s.peer}: ${s.reason}`);
+  // Failures with the same driver, workload and reason on one line.
+  const failures = new Map<string, string[]>();
   for (const f of report.failures) {
-    lines.push(`not measured: ${f.driver} ${f.workload} (${f.scenario}): ${f.reason}`);
+    const id = `${f.driver} ${f.workload}: ${f.reason}`;
+    failures.set(id, [...(failures.get(id) ?? []), f.scenario]);
+  }
+  for (const [id, scenarios] of failures) {
+    const where = scenarios.length === 1 ? scenarios[0] : `${scenarios.length} scenarios`;
+    lines.push(`not measured: ${id} (${where})`);
   }
   return lines.join("\n");
 }
