@@ -9,8 +9,8 @@ import {
   CHECKSUM_PERIOD,
   CorruptDatabaseError,
   crc32,
-  decodeRow,
   HEADER_SIZE,
+  inspectRow,
 } from "@frozendb/codec";
 import type { DbFile } from "./db-file.js";
 import type { CompletedRow } from "./write-plan.js";
@@ -36,9 +36,9 @@ export function blockCrc(
   const first = checksumIndex - CHECKSUM_PERIOD;
   let crc = 0;
   const validate = (bytes: Uint8Array, offset: number, index: number) => {
-    let row: ReturnType<typeof decodeRow>;
+    let row: ReturnType<typeof inspectRow>;
     try {
-      row = decodeRow(bytes, offset, rowSize, index);
+      row = inspectRow(bytes, offset, rowSize, index);
     } catch (error) {
       throw new CorruptDatabaseError("row validation failed during checksum calculation", {
         cause: error,
