@@ -113,6 +113,7 @@ export {
   writeRowEnd,
 } from "./row.js";
 export {
+  checkRowPlacement,
   classifySlot,
   completeRowCount,
   fileSizeFor,

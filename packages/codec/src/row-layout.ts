@@ -47,6 +47,22 @@ export function rowIndexToLogical(index: number): number {
   return index - Math.floor(index / CHECKSUM_PERIOD) - 1;
 }
 
+/**
+ * Checks that a row of `type` may sit at row `index`: checksum rows exactly at
+ * the checksum indices, and nothing else there.
+ * @throws {@link CorruptDatabaseError} naming the row.
+ */
+export function checkRowPlacement(type: Row["type"], index: number, rowSize: number): void {
+  const checksumSlot = isChecksumIndex(index);
+  if (checksumSlot === (type === "checksum")) return;
+  throw new CorruptDatabaseError(
+    checksumSlot
+      ? `row ${index} must be a checksum row, found a ${type} row`
+      : "checksum row found in middle of data block",
+    { offset: rowOffset(index, rowSize), rowIndex: index },
+  );
+}
+
 /** What the layout says the slot at an index holds, before reading it. */
 export type SlotKind = "checksum" | "data-or-null" | "tail" | "out-of-range";
 
@@ -80,17 +96,6 @@ export function readRowAt(file: Uint8Array, index: number, rowSize: number): Slo
   const row = decodeRow(file, offset, rowSize, index);
   if (row.type === "incomplete")
     throw new InvalidInputError(`row index ${index} is outside the file`);
-  if (kind === "checksum" && row.type !== "checksum") {
-    throw new CorruptDatabaseError(`row ${index} must be a checksum row, found a ${row.type} row`, {
-      offset,
-      rowIndex: index,
-    });
-  }
-  if (kind === "data-or-null" && row.type === "checksum") {
-    throw new CorruptDatabaseError("checksum row found in middle of data block", {
-      offset,
-      rowIndex: index,
-    });
-  }
+  checkRowPlacement(row.type, index, rowSize);
   return row;
 }

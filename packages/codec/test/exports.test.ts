@@ -39,6 +39,7 @@ it("exports exactly the documented runtime names", () => {
       "UUID_LENGTH",
       "VALUE_OFFSET",
       "WriteError",
+      "checkRowPlacement",
       "checksumCoverage",
       "classifySlot",
       "completeRowCount",

@@ -7,9 +7,9 @@
 
 import {
   CorruptDatabaseError,
+  checkRowPlacement,
   HEADER_SIZE,
   inspectRow,
-  isChecksumIndex,
   type Row,
   type RowInfo,
   UUID_LENGTH,
@@ -62,14 +62,7 @@ export function checkPlacement(
   index: number,
   rowSize: number,
 ): void {
-  const checksumSlot = isChecksumIndex(index);
-  if (checksumSlot === (row.type === "checksum")) return;
-  throw new CorruptDatabaseError(
-    checksumSlot
-      ? `row ${index} must be a checksum row, found a ${row.type} row`
-      : "checksum row found in middle of data block",
-    { offset: HEADER_SIZE + index * rowSize, rowIndex: index },
-  );
+  checkRowPlacement(row.type, index, rowSize);
 }
 
 /**

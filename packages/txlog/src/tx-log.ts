@@ -9,6 +9,7 @@
 import { type FSWatcher, watch } from "node:fs";
 import {
   CorruptDatabaseError,
+  checkRowPlacement,
   decodeHeader,
   decodeRow,
   HEADER_SIZE,
@@ -284,15 +285,7 @@ export class TxLog implements RowReader {
    * @throws {@link InvalidActionError} in read mode or when a transaction is active.
    */
   begin(): Transaction {
-    this.#checkOpen();
-    // The original checks for an active transaction first (behaviour §5.1).
-    this.#recoverIfNeeded();
-    if (this.#active !== undefined) {
-      throw new InvalidActionError("active transaction already exists");
-    }
-    if (this.mode !== "write") {
-      throw new InvalidActionError("cannot set writer on read-mode DBFile");
-    }
+    this.#checkCanStartTransaction();
     const plan = this.#plan.reset();
     plan.pushByte(0x1f);
     plan.pushByte(0x54);
@@ -310,15 +303,7 @@ export class TxLog implements RowReader {
    * @throws {@link InvalidActionError} in read mode or when a transaction is active.
    */
   appendTransaction(rows: readonly NewRow[], options?: AddOptions): void {
-    this.#checkOpen();
-    // The original checks for an active transaction first (behaviour §5.1).
-    this.#recoverIfNeeded();
-    if (this.#active !== undefined) {
-      throw new InvalidActionError("active transaction already exists");
-    }
-    if (this.mode !== "write") {
-      throw new InvalidActionError("cannot set writer on read-mode DBFile");
-    }
+    this.#checkCanStartTransaction();
     if (!Array.isArray(rows)) throw new InvalidInputError("rows must be an array");
     if (rows.length > MAX_TRANSACTION_ROWS) {
       throw new InvalidInputError("transaction cannot contain more than 100 rows");
@@ -415,6 +400,18 @@ export class TxLog implements RowReader {
         if (tx.state === "tombstoned") this.#recoverOnNextUse = !this.#file.closed;
       },
     };
+  }
+
+  /** The preconditions of starting a transaction, in the original's order (behaviour §5.1). */
+  #checkCanStartTransaction(): void {
+    this.#checkOpen();
+    this.#recoverIfNeeded();
+    if (this.#active !== undefined) {
+      throw new InvalidActionError("active transaction already exists");
+    }
+    if (this.mode !== "write") {
+      throw new InvalidActionError("cannot set writer on read-mode DBFile");
+    }
   }
 
   /** Throws `tombstoned: file manager is closed` after close. */
@@ -544,15 +541,7 @@ export class TxLog implements RowReader {
 /** Decodes a row and checks it sits at the right kind of index. */
 function checkedRow(bytes: Uint8Array, offset: number, rowSize: number, index: number): Row {
   const row = decodeRow(bytes, offset, rowSize, index) as Row;
-  const checksumSlot = isChecksumIndex(index);
-  if (checksumSlot !== (row.type === "checksum")) {
-    throw new CorruptDatabaseError(
-      checksumSlot
-        ? `row ${index} must be a checksum row, found a ${row.type} row`
-        : "checksum row found in middle of data block",
-      { offset: HEADER_SIZE + index * rowSize, rowIndex: index },
-    );
-  }
+  checkRowPlacement(row.type, index, rowSize);
   return row;
 }
 
