@@ -31,7 +31,15 @@ export interface CreateOptions {
    * CAP_LINUX_IMMUTABLE. Default false.
    */
   readonly appendOnly?: boolean;
+  /**
+   * Permission bits of the new file, before the process umask (default
+   * 0o644: the owner writes, everyone may read, as `touch` would).
+   */
+  readonly fileMode?: number;
 }
+
+/** Permission bits of a new database file unless the caller asks otherwise. */
+const DEFAULT_FILE_MODE = 0o644;
 
 /** Default row size, as the original's CLI. */
 export const DEFAULT_ROW_SIZE = 4096;
@@ -45,7 +53,7 @@ export const DEFAULT_SKEW_MS = 5000;
  * initial checksum row are written in one write and synced, and so is the
  * folder entry, so the file exists durably when this returns.
  *
- * @throws {@link InvalidInputError} bad `rowSize`, `skewMs` or path.
+ * @throws {@link InvalidInputError} bad `rowSize`, `skewMs`, `fileMode` or path.
  * @throws {@link PathError} parent missing, not a folder or not writable; file exists.
  * @throws {@link WriteError} the write, sync or append-only attribute failed (the file is removed).
  */
@@ -57,6 +65,12 @@ export function create(path: string, options: CreateOptions = {}): void {
   if (options.appendOnly !== undefined && typeof options.appendOnly !== "boolean") {
     throw new InvalidInputError("appendOnly must be a boolean");
   }
+  const fileMode = options.fileMode ?? DEFAULT_FILE_MODE;
+  if (!Number.isInteger(fileMode) || fileMode < 0 || fileMode > 0o777) {
+    throw new InvalidInputError(
+      `fileMode must be permission bits between 0 and 0o777, got ${String(options.fileMode)}`,
+    );
+  }
   checkCreatablePath(path);
 
   const bytes = new Uint8Array(HEADER_SIZE + rowSize);
@@ -65,7 +79,7 @@ export function create(path: string, options: CreateOptions = {}): void {
 
   let fd: number;
   try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, fileMode);
   } catch (error) {
     if (isCode(error, "EEXIST")) throw new PathError("file already exists", { cause: error });
     throw new PathError("failed to create file atomically", { cause: error });
