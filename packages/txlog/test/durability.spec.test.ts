@@ -288,4 +288,27 @@ describe("S_002 FR_026 write failures", () => {
       reader.close();
     }, 60_000);
   }
+
+  for (const how of ["add", "append"] as const) {
+    it(`S_002 FR_026 a partly done ${how === "add" ? "add" : "appendTransaction"} write is taken back, so the next writer continues without recover`, () => {
+      const path = join(tempDir(), "db.fdb");
+      create(path, { rowSize: 128, skewMs: 0 });
+      const run = runChildWithFileSizeLimit(FAIL_SCRIPT, [path, how], 1);
+      expect(run.status, run.stderr).toBe(0);
+      // Where the file stood before the failing call: 5 adds after the
+      // committed row (see above), or just the committed row.
+      expect(statSync(path).size).toBe(how === "add" ? 955 : 320);
+      const writer = open(path, { mode: "write", follow: false });
+      if (how === "add") {
+        // The five complete adds form the recovered open transaction.
+        writer.activeTransaction?.rollback(0);
+      }
+      writer.appendTransaction([{ key: key(BASE_MS + 70, 70), value: "2" }]);
+      const rows = writer.rowCount();
+      writer.close();
+      const reader = open(path, { mode: "read", follow: false });
+      expect(reader.readRow(rows - 1)).toMatchObject({ type: "data", endControl: "TC" });
+      reader.close();
+    }, 60_000);
+  }
 });
