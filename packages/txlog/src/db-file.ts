@@ -94,7 +94,6 @@ export class DbFile {
     try {
       while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
     } catch (error) {
-      if (done > 0) removeTornBytes(fd, done);
       throw new WriteError("failed to write data", { cause: error });
     }
   }
@@ -112,6 +111,19 @@ export class DbFile {
     }
   }
 
+  /**
+   * Cuts the file to `size` bytes; false when the file refuses (the
+   * append-only attribute) or the call fails.
+   */
+  truncate(size: number): boolean {
+    try {
+      ftruncateSync(this.fd, size);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Closes the descriptor; idempotent. */
   close(): void {
     const fd = this.#fd;
@@ -123,21 +135,6 @@ export class DbFile {
       // Nothing useful can be done about a failed close of a read or an
       // already-synced descriptor; the handle is closed either way.
     }
-  }
-}
-
-/**
- * Takes back the `written` bytes of a write that failed part-way (a full
- * disk, a file size limit), so that the file ends where it did before the
- * call instead of in a torn row that would stop the next writer. We hold the
- * writer's lock, so nobody else appended meanwhile. Best effort: a file with
- * the append-only attribute refuses, and then `recover` reports the torn tail.
- */
-function removeTornBytes(fd: number, written: number): void {
-  try {
-    ftruncateSync(fd, fstatSync(fd).size - written);
-  } catch {
-    // The write error is the one to report; the torn tail stays visible.
   }
 }
 

@@ -89,6 +89,8 @@ export class TxLog implements RowReader {
   readonly #keyCheck: ((key: Uint8Array, timestamp: number) => boolean) | undefined;
   readonly #plan: WritePlan;
   #size: number;
+  /** The last {@link readRows} result, answering reads of rows inside it. */
+  #lastRead: { start: number; count: number; bytes: Uint8Array } | undefined;
   #delivered: number;
   #listeners: readonly RowListener[] = [];
   #errorListeners: readonly ErrorListener[] = [];
@@ -147,7 +149,11 @@ export class TxLog implements RowReader {
   }
 
   /**
-   * Raw bytes of rows `[start, start + count)`, concatenated.
+   * Raw bytes of rows `[start, start + count)`, concatenated. Callers must
+   * not modify them: the bytes of the last read are kept, and a read of rows
+   * inside them is answered without a system call (a lookup reads a block,
+   * then the row it found there). Complete rows never change, so this is
+   * never stale.
    * @throws {@link InvalidInputError} when the range leaves the confirmed rows.
    * @throws {@link TombstonedError} after close; {@link ReadError} when the read fails.
    */
@@ -165,7 +171,14 @@ export class TxLog implements RowReader {
         `rows ${start}…${start + count - 1} are outside the file (${rows} complete rows)`,
       );
     }
-    return this.#file.read(HEADER_SIZE + start * this.rowSize, count * this.rowSize);
+    const last = this.#lastRead;
+    if (last !== undefined && start >= last.start && start + count <= last.start + last.count) {
+      const n = this.rowSize;
+      return last.bytes.subarray((start - last.start) * n, (start - last.start + count) * n);
+    }
+    const bytes = this.#file.read(HEADER_SIZE + start * this.rowSize, count * this.rowSize);
+    this.#lastRead = { start, count, bytes };
+    return bytes;
   }
 
   /**
@@ -430,7 +443,12 @@ export class TxLog implements RowReader {
 
   #commitWrite(plan: WritePlan, durable: boolean): void {
     try {
-      this.#file.append(plan.bytes());
+      try {
+        this.#file.append(plan.bytes());
+      } catch (error) {
+        this.#removeTornBytes();
+        throw error;
+      }
       if (durable && this.#sync) this.#file.sync();
     } catch (error) {
       // The file's state on disk is unknown now: stop using it (behaviour §5.6).
@@ -488,6 +506,27 @@ export class TxLog implements RowReader {
     // the first error stops the chain, and the row counts as undelivered.
     for (const listener of this.#listeners) listener(index, row);
     this.#delivered = index + 1;
+  }
+
+  /**
+   * After a write failed part-way (a full disk, a file size limit), cuts the
+   * torn fragment it left so the next writer can continue without `recover`.
+   * Rows the write did complete stay: a reader may already have seen them,
+   * so the call's outcome is "maybe applied", as after a crash. Best effort:
+   * an append-only file refuses, and then the next writer reports the tear.
+   */
+  #removeTornBytes(): void {
+    let size: number;
+    try {
+      size = this.#file.statSize();
+    } catch {
+      return;
+    }
+    if (size <= this.#size) return;
+    const n = this.rowSize;
+    const lastBoundary = HEADER_SIZE + Math.floor((size - HEADER_SIZE) / n) * n;
+    const keep = Math.max(this.#size, lastBoundary);
+    if (keep < size) this.#file.truncate(keep);
   }
 
   #recoverIfNeeded(): void {

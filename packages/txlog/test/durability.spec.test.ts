@@ -295,14 +295,16 @@ describe("S_002 FR_026 write failures", () => {
       create(path, { rowSize: 128, skewMs: 0 });
       const run = runChildWithFileSizeLimit(FAIL_SCRIPT, [path, how], 1);
       expect(run.status, run.stderr).toBe(0);
-      // Where the file stood before the failing call: 5 adds after the
-      // committed row (see above), or just the committed row.
-      expect(statSync(path).size).toBe(how === "add" ? 955 : 320);
+      // The failing write completed the 5th row of the transaction (its end
+      // control, or the batch's 5th row) and tore the 6th, which is cut:
+      // 64 + 7 × 128. The five rows stay, as a reader may have seen them.
+      expect(statSync(path).size).toBe(960);
       const writer = open(path, { mode: "write", follow: false });
-      if (how === "add") {
-        // The five complete adds form the recovered open transaction.
-        writer.activeTransaction?.rollback(0);
-      }
+      // They form the recovered open transaction, ending RE with no partial
+      // row: an add starts the row that can carry the commit.
+      const recovered = writer.activeTransaction!;
+      recovered.add(key(BASE_MS + 69, 69), "3");
+      recovered.commit();
       writer.appendTransaction([{ key: key(BASE_MS + 70, 70), value: "2" }]);
       const rows = writer.rowCount();
       writer.close();
