@@ -28,13 +28,16 @@ import {
   decodeBase64Into,
   InvalidInputError,
   logicalToRowIndex,
+  MAX_TRANSACTION_ROWS,
   type Row,
+  rowIndexToLogical,
   START_CONTROL,
   UUID_LENGTH,
   uuidTimestamp,
 } from "@frozendb/codec";
 import { BlockSummaries, SummaryBuilder } from "./block-summaries.js";
 import { inspectRowChecked, malformedRow } from "./checked-row.js";
+import { CommitTracker } from "./commit-tracker.js";
 import { FinderBase } from "./finder-base.js";
 import { compareKeys, compareKeyText, KEY_TEXT_OFFSET, keyTextEquals } from "./key-text.js";
 import { logicalRowCount } from "./logical-rows.js";
@@ -100,6 +103,7 @@ export class BinarySearchFinder extends FinderBase {
   #max: number | undefined;
   /** Scratch for summarising rows that were read. */
   readonly #builder = new SummaryBuilder();
+  readonly #commits: CommitTracker;
   /**
    * Summary of the rows after the last complete block, positions
    * `[#tailStart, #tailEnd)`: extended by notifications and, when a lookup
@@ -147,6 +151,7 @@ export class BinarySearchFinder extends FinderBase {
     this.#sortedReadRows = rowsPerRead(this.rowSize, SORTED_READ_BYTES);
     this.#logical = logicalRowCount(this.rowCount());
     this.#summaries = new BlockSummaries(blockRows, cacheBytes);
+    this.#commits = new CommitTracker();
     this.#summaries.grow(this.#logical);
     this.#resetTail();
     this.subscribe();
@@ -180,6 +185,21 @@ export class BinarySearchFinder extends FinderBase {
 
   protected transactionEnd(index: number): number {
     return walkTransactionEnd(this.source, index, this.rowCount());
+  }
+
+  /**
+   * Answered by the block's commit bits, learnt while summarising runs of
+   * blocks or, once per block, by one read of the block and the rows a
+   * transaction can span on either side of it.
+   */
+  protected override knownCommitted(index: number): boolean {
+    const s = this.#summaries;
+    const block = Math.floor(rowIndexToLogical(index) / s.blockRows);
+    // Rows after the last complete block: not summarised, not known.
+    if (block >= s.blocks) return false;
+    const leaf = s.leaf(block);
+    if (!s.commitsKnown(leaf)) this.#learnCommits(block);
+    return s.isAllCommitted(leaf);
   }
 
   protected accept(_index: number, row: Row): void {
@@ -400,11 +420,36 @@ export class BinarySearchFinder extends FinderBase {
     this.#summariseUnknown(2 * node + 1, mid + 1, nodeHi, lo, hi);
   }
 
-  /** Reads blocks `[first, last]` in bulk and stores their summaries. */
+  /** Reads the rows around block `block` and stores what they tell about commits. */
+  #learnCommits(block: number): void {
+    const s = this.#summaries;
+    const from = Math.max(0, block * s.blockRows - MAX_TRANSACTION_ROWS);
+    const to = Math.min(this.#logical, (block + 1) * s.blockRows + MAX_TRANSACTION_ROWS);
+    const firstRow = logicalToRowIndex(from);
+    const bytes = this.source.readRows(firstRow, logicalToRowIndex(to - 1) - firstRow + 1);
+    const tracker = this.#commits;
+    tracker.begin(from, s.blockRows);
+    for (let p = from; p < to; p++) {
+      tracker.add(bytes, (logicalToRowIndex(p) - firstRow) * this.rowSize, this.rowSize);
+    }
+    this.#storeCommits();
+  }
+
+  /** Stores the commit bits the tracker's run established for complete blocks. */
+  #storeCommits(): void {
+    const s = this.#summaries;
+    this.#commits.end((b, allCommitted) => {
+      if (b < s.blocks) s.setCommitted(b, allCommitted);
+    });
+  }
+
+  /** Reads blocks `[first, last]` in bulk and stores their summaries (and commit bits). */
   #summariseBlocks(first: number, last: number): void {
     const s = this.#summaries;
     const blockRows = s.blockRows;
     const perRead = Math.max(1, Math.floor(this.#scanRows / blockRows));
+    const tracker = this.#commits;
+    tracker.begin(first * blockRows, blockRows);
     for (let b = first; b <= last; b += perRead) {
       const end = Math.min(last, b + perRead - 1);
       const firstRow = logicalToRowIndex(b * blockRows);
@@ -415,11 +460,14 @@ export class BinarySearchFinder extends FinderBase {
         const p0 = block * blockRows;
         for (let p = p0; p < p0 + blockRows; p++) {
           const index = logicalToRowIndex(p);
-          this.#addRow(this.#builder, bytes, (index - firstRow) * this.rowSize, index);
+          const offset = (index - firstRow) * this.rowSize;
+          this.#addRow(this.#builder, bytes, offset, index);
+          tracker.add(bytes, offset, this.rowSize);
         }
         s.setLeaf(block, this.#builder);
       }
     }
+    this.#storeCommits();
   }
 
   /** Reads the rows after the last complete block that the tail summary does not cover yet. */

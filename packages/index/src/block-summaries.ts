@@ -24,6 +24,12 @@ const HAS_KEYS = 2;
 /** Known, and its data keys are strictly increasing in file order. */
 const SORTED = 4;
 
+/** Whether the block's data rows are all committed is known (see commit-tracker.ts). */
+const COMMITS_KNOWN = 8;
+/** Known, and every data row of the block is committed. */
+const ALL_COMMITTED = 16;
+const COMMIT_BITS = COMMITS_KNOWN | ALL_COMMITTED;
+
 /** Bytes per tree node: min key, max key, flags. */
 const NODE_BYTES = 2 * UUID_LENGTH + 1;
 
@@ -129,7 +135,11 @@ export class BlockSummaries {
   /** Stores the summary of block `block`. */
   setLeaf(block: number, summary: SummaryBuilder): void {
     const node = this.#capacity + block;
-    this.#flags[node] = KNOWN | (summary.has ? HAS_KEYS : 0) | (summary.sorted ? SORTED : 0);
+    this.#flags[node] =
+      (this.#flags[node]! & COMMIT_BITS) |
+      KNOWN |
+      (summary.has ? HAS_KEYS : 0) |
+      (summary.sorted ? SORTED : 0);
     if (summary.has) {
       this.#keys.set(summary.min, node * 2 * UUID_LENGTH);
       this.#keys.set(summary.max, node * 2 * UUID_LENGTH + UUID_LENGTH);
@@ -137,7 +147,25 @@ export class BlockSummaries {
     this.#updateAncestors(node);
   }
 
+  /** Records whether every data row of block `block` is committed. */
+  setCommitted(block: number, allCommitted: boolean): void {
+    const node = this.#capacity + block;
+    this.#flags[node] =
+      (this.#flags[node]! & ~COMMIT_BITS) | COMMITS_KNOWN | (allCommitted ? ALL_COMMITTED : 0);
+    this.#updateAncestors(node);
+  }
+
   // Node accessors. Node 1 is the root; the leaf of block b is capacity + b.
+
+  /** Whether {@link isAllCommitted} is known for the node. */
+  commitsKnown(node: number): boolean {
+    return (this.#flags[node]! & COMMITS_KNOWN) !== 0;
+  }
+
+  /** Every data row under the node is committed (false when not known). */
+  isAllCommitted(node: number): boolean {
+    return (this.#flags[node]! & ALL_COMMITTED) !== 0;
+  }
 
   isKnown(node: number): boolean {
     return (this.#flags[node]! & KNOWN) !== 0;
@@ -201,7 +229,8 @@ export class BlockSummaries {
     const rf = flags[right]!;
     const lHas = (lf & HAS_KEYS) !== 0;
     const rHas = (rf & HAS_KEYS) !== 0;
-    let f = lf & rf & KNOWN;
+    // A merge of two blocks is all committed when both are; known when both are.
+    let f = lf & rf & (KNOWN | COMMIT_BITS);
     const minAt = n * 2 * UUID_LENGTH;
     const maxAt = minAt + UUID_LENGTH;
     if (lHas || rHas) {

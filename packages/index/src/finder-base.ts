@@ -69,6 +69,12 @@ export abstract class FinderBase implements Finder {
     return this.transactionEnd(index);
   }
 
+  isKnownCommitted(index: number): boolean {
+    this.#checkUsable();
+    this.#checkIndex(index);
+    return this.knownCommitted(index);
+  }
+
   rowCount(): number {
     return this.#total;
   }
@@ -113,6 +119,10 @@ export abstract class FinderBase implements Finder {
   protected abstract transactionStart(index: number): number;
   /** {@link Finder.getTransactionEnd} for a validated, non-checksum index. */
   protected abstract transactionEnd(index: number): number;
+  /** {@link Finder.isKnownCommitted} for a validated, non-checksum index; by default "not known". */
+  protected knownCommitted(_index: number): boolean {
+    return false;
+  }
   /** Takes in row `index` (== rowCount(), placement already checked). */
   protected abstract accept(index: number, row: Row): void;
 

@@ -62,6 +62,17 @@ export interface Finder {
    */
   getTransactionEnd(index: number): number;
   /**
+   * True when the finder knows, from what it holds (reading at most one
+   * bounded run of rows), that row `index` is committed: a null row, or a
+   * data row whose transaction ended in a commit or in a rollback to a
+   * savepoint at or after it. False means "not known here" — decide from
+   * {@link getTransactionEnd} and the rows. A shortcut for lookups, never a
+   * different answer.
+   * @throws {@link InvalidInputError} as {@link getTransactionStart}.
+   * @throws {@link TombstonedError} once tombstoned.
+   */
+  isKnownCommitted(index: number): boolean;
+  /**
    * Largest timestamp (ms) among confirmed complete data and null rows; 0
    * when there are none. O(1) once known.
    * @throws {@link CorruptDatabaseError} when a row read to compute it is malformed.

@@ -11,7 +11,10 @@ import {
   CHECKSUM_PERIOD,
   type EndControl,
   endsTransaction,
+  hasSavepoint,
+  isCommit,
   type Row,
+  rollbackTarget,
   UUID_LENGTH,
 } from "@frozendb/codec";
 import { inspectRowChecked } from "./checked-row.js";
@@ -51,6 +54,10 @@ export class InMemoryFinder extends FinderBase {
   readonly #keys: KeyTable;
   #start: Int32Array;
   #end: Int32Array;
+  /** 1 for a data row known to be committed (behaviour §7.1), else 0. */
+  #committed: Uint8Array;
+  /** Rows of the open transaction that carry a savepoint, in order. */
+  #savepointRows: number[] = [];
   #max = 0;
   /** Start of the open transaction, or NONE. */
   #openStart = NONE;
@@ -68,6 +75,7 @@ export class InMemoryFinder extends FinderBase {
     this.#keys = new KeyTable(total, total);
     this.#start = new Int32Array(Math.max(total, 1));
     this.#end = new Int32Array(Math.max(total, 1));
+    this.#committed = new Uint8Array(Math.max(total, 1));
     const rowSize = this.rowSize;
     const key = new Uint8Array(UUID_LENGTH);
     const step = rowsPerRead(rowSize, OPEN_READ_BYTES);
@@ -97,7 +105,12 @@ export class InMemoryFinder extends FinderBase {
   }
 
   memoryBytes(): number {
-    return this.#keys.bytes() + this.#start.byteLength + this.#end.byteLength;
+    return (
+      this.#keys.bytes() +
+      this.#start.byteLength +
+      this.#end.byteLength +
+      this.#committed.byteLength
+    );
   }
 
   protected findFirst(key: SearchKey): number {
@@ -122,6 +135,10 @@ export class InMemoryFinder extends FinderBase {
     return end;
   }
 
+  protected override knownCommitted(index: number): boolean {
+    return this.#committed[index] === 1;
+  }
+
   protected accept(index: number, row: Row): void {
     if (index >= this.#start.length) {
       const capacity = Math.max(index + 1, this.#start.length * 2);
@@ -131,6 +148,9 @@ export class InMemoryFinder extends FinderBase {
       const end = new Int32Array(capacity);
       end.set(this.#end);
       this.#end = end;
+      const committed = new Uint8Array(capacity);
+      committed.set(this.#committed);
+      this.#committed = committed;
     }
     this.#keys.ensureRows(index + 1);
     if (row.type === "checksum") this.#ingest(index, "checksum", false, "CS", 0, undefined);
@@ -164,19 +184,42 @@ export class InMemoryFinder extends FinderBase {
       this.#pendingFrom = NONE;
       this.#start[index] = index;
       this.#openStart = index;
+      this.#savepointRows.length = 0;
     } else {
       // A continuation belongs to the open transaction; with none open it is an orphan.
       this.#start[index] = this.#openStart;
     }
 
+    if (type === "data" && hasSavepoint(end)) this.#savepointRows.push(index);
     if (endsTransaction(end)) {
-      this.#resolve(this.#pendingFrom === NONE ? index : this.#pendingFrom, index, index);
+      const from = this.#pendingFrom === NONE ? index : this.#pendingFrom;
+      if (type === "null") this.#committed[index] = 1;
+      else if (this.#openStart !== NONE) this.#markCommitted(from, index, end);
+      this.#resolve(from, index, index);
       this.#pendingFrom = NONE;
       this.#openStart = NONE;
     } else {
       this.#end[index] = NONE;
       if (this.#pendingFrom === NONE) this.#pendingFrom = index;
     }
+  }
+
+  /**
+   * Marks the committed rows of the transaction `[from, to]` that ended with
+   * `end`: all of them on a commit, those up to the savepoint a rollback
+   * returns to, none on a full rollback (or when that savepoint is missing,
+   * which the walk then reports).
+   */
+  #markCommitted(from: number, to: number, end: EndControl): void {
+    let last = -1;
+    if (isCommit(end)) last = to;
+    else {
+      const target = rollbackTarget(end) ?? 0;
+      if (target > 0 && target <= this.#savepointRows.length) {
+        last = this.#savepointRows[target - 1]!;
+      }
+    }
+    for (let i = from; i <= last; i++) if (i % CHECKSUM_PERIOD !== 0) this.#committed[i] = 1;
   }
 
   /** Sets the end code of rows `[from, to]`, leaving checksum rows alone. */

@@ -62,5 +62,12 @@ export function expectAgreement(
       `${label}: end(${i})`,
     ).toEqual(oracle.end(i));
   }
+  for (const i of rows) {
+    if (i <= 0 || i >= oracle.total || i % 10_001 === 0) continue;
+    // The shortcut may say "not known", never "committed" for a row that is not.
+    if (finder.isKnownCommitted(i)) {
+      expect(oracle.committed(i), `${label}: isKnownCommitted(${i})`).toBe(true);
+    }
+  }
   expect(finder.maxTimestamp(), `${label}: maxTimestamp`).toBe(oracle.maxTimestamp());
 }

@@ -7,10 +7,13 @@
 import {
   completeRowCount,
   endsTransaction,
+  hasSavepoint,
   isChecksumIndex,
+  isCommit,
   isFrozenDBError,
   type Row,
   readRowAt,
+  rollbackTarget,
 } from "@frozendb/codec";
 
 /** What a call produced: a value, or an error's code and message. */
@@ -96,6 +99,31 @@ export class Oracle {
       if (ends(r)) return { ok: j };
     }
     return { code: "transaction_active", message: "transaction has no ending row" };
+  }
+
+  /**
+   * Whether row `i` is committed (behaviour §7.1): a null row (an empty
+   * transaction that committed), or a data row whose transaction has a
+   * well-formed start and end and ended in a commit or in a rollback to a
+   * savepoint at or after row `i`.
+   */
+  committed(i: number): boolean {
+    const row = this.rows[i]!;
+    if (row.type === "null") return true;
+    if (row.type !== "data") return false;
+    const start = this.start(i);
+    const end = this.end(i);
+    if (!("ok" in start) || !("ok" in end)) return false;
+    const last = this.rows[end.ok]!;
+    if (last.type !== "data") return false;
+    if (isCommit(last.endControl)) return true;
+    const target = rollbackTarget(last.endControl) ?? 0;
+    let savepoints = 0;
+    for (let j = start.ok; j <= end.ok; j++) {
+      const r = this.rows[j]!;
+      if (r.type === "data" && hasSavepoint(r.endControl) && ++savepoints === target) return i <= j;
+    }
+    return false;
   }
 
   /** Indices that are not checksum rows. */
