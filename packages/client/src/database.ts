@@ -16,6 +16,7 @@ import {
   isCommit,
   type KeyInput,
   KeyNotFoundError,
+  optionsObject,
   rollbackTarget,
   TombstonedError,
   TransactionActiveError,
@@ -174,9 +175,9 @@ export class Database {
    * `to` (exclusive), `Date`s or milliseconds. Uses the ordering rule to
    * start and stop near the range instead of reading the whole file.
    */
-  entries(range: EntryRange = {}): IterableIterator<Entry> {
+  entries(range?: EntryRange): IterableIterator<Entry> {
     this.#checkOpen();
-    return scanEntries(this.#log, range);
+    return scanEntries(this.#log, optionsObject(range, "range"));
   }
 
   /**
@@ -185,9 +186,11 @@ export class Database {
    * process. With `from`, first replays the committed rows from that time.
    * Ends on `break` (or `return()`) and on `close()`.
    */
-  watch(options: WatchOptions = {}): AsyncIterableIterator<Entry> {
+  watch(options?: WatchOptions): AsyncIterableIterator<Entry> {
     this.#checkOpen();
-    const watcher = new Watcher(this.#log, options, () => this.#watchers.delete(watcher));
+    const watcher = new Watcher(this.#log, optionsObject(options), () =>
+      this.#watchers.delete(watcher),
+    );
     this.#watchers.add(watcher);
     return watcher;
   }
@@ -239,12 +242,17 @@ export class Database {
       if (all.length === 0) return undefined;
       first = all[0]!;
     }
+    // The common case, known without reading the transaction's end row.
+    if (this.#finder.isKnownCommitted(first)) return first;
     const visibility = this.#visibility(first);
     if (visibility === "committed") return first;
     // Rare: the first occurrence was rolled back (or is still open); a key
     // may be written again, so a later occurrence may be the committed one.
     for (const index of this.#finder.getIndices(key)) {
-      if (index > first && this.#visibility(index) === "committed") return index;
+      if (index <= first) continue;
+      if (this.#finder.isKnownCommitted(index) || this.#visibility(index) === "committed") {
+        return index;
+      }
     }
     if (!throwIfNone) return undefined;
     throw notFoundError(visibility);
@@ -334,7 +342,8 @@ function notFoundError(visibility: Exclude<Visibility, "committed">): Error {
  * const db = open("audit.fdb", { mode: "write", finder: "binary_search" });
  * ```
  */
-export function open(path: string, options: OpenOptions = {}): Database {
+export function open(path: string, given?: OpenOptions): Database {
+  const options = optionsObject(given);
   const strategy = options.finder ?? "binary_search";
   if (!FINDER_STRATEGIES.includes(strategy)) {
     throw new InvalidInputError(
