@@ -133,10 +133,7 @@ export class BatchTransaction {
    * @throws as {@link BatchTransaction.add}.
    */
   addRaw(key: KeyInput, json: string | Uint8Array): void {
-    const text =
-      typeof json === "string"
-        ? json
-        : new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(json);
+    const text = jsonText(json);
     try {
       JSON.parse(text);
     } catch (error) {
@@ -187,5 +184,20 @@ export class BatchTransaction {
   take(): NewRow[] {
     this.#open = false;
     return this.#rows;
+  }
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** The text of a raw JSON value given as a string or as UTF-8 bytes. */
+function jsonText(json: string | Uint8Array): string {
+  if (typeof json === "string") return json;
+  if (!(json instanceof Uint8Array)) {
+    throw new InvalidInputError(`value must be JSON text or bytes, got ${typeof json}`);
+  }
+  try {
+    return strictUtf8.decode(json);
+  } catch (error) {
+    throw new InvalidInputError("value must be valid UTF-8 text", { cause: error });
   }
 }
