@@ -81,6 +81,7 @@ export {
   validateRowSize,
 } from "./header.js";
 export { encodeNullRow, writeNullRow } from "./null-row.js";
+export { optionsObject } from "./options.js";
 export {
   computeParity,
   indexOfZero,

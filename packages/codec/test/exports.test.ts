@@ -79,6 +79,7 @@ it("exports exactly the documented runtime names", () => {
       "logicalToRowIndex",
       "maxValueLength",
       "nullRowUuid",
+      "optionsObject",
       "parseUuid",
       "readEndControl",
       "readParity",

@@ -11,6 +11,7 @@ import {
   encodeHeader,
   HEADER_SIZE,
   InvalidInputError,
+  optionsObject,
   PathError,
   validateHeader,
   WriteError,
@@ -57,7 +58,8 @@ export const DEFAULT_SKEW_MS = 5000;
  * @throws {@link PathError} parent missing, not a folder or not writable; file exists.
  * @throws {@link WriteError} the write, sync or append-only attribute failed (the file is removed).
  */
-export function create(path: string, options: CreateOptions = {}): void {
+export function create(path: string, given?: CreateOptions): void {
+  const options = optionsObject(given);
   const rowSize = options.rowSize ?? DEFAULT_ROW_SIZE;
   const skewMs = options.skewMs ?? DEFAULT_SKEW_MS;
   validateHeader({ rowSize, skewMs });

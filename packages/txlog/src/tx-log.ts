@@ -12,14 +12,17 @@ import {
   checkRowPlacement,
   decodeHeader,
   decodeRow,
+  endsTransaction,
   HEADER_SIZE,
   type Header,
   InvalidActionError,
   InvalidInputError,
   isChecksumIndex,
   MAX_TRANSACTION_ROWS,
+  optionsObject,
   PathError,
   type Row,
+  readEndControl,
   TombstonedError,
   verifyInitialChecksumRow,
   writeChecksumRow,
@@ -446,7 +449,7 @@ export class TxLog implements RowReader {
       try {
         this.#file.append(plan.bytes());
       } catch (error) {
-        this.#removeTornBytes();
+        this.#removeTornBytes(plan);
         throw error;
       }
       if (durable && this.#sync) this.#file.sync();
@@ -509,23 +512,28 @@ export class TxLog implements RowReader {
   }
 
   /**
-   * After a write failed part-way (a full disk, a file size limit), cuts the
-   * torn fragment it left so the next writer can continue without `recover`.
-   * Rows the write did complete stay: a reader may already have seen them,
-   * so the call's outcome is "maybe applied", as after a crash. Best effort:
-   * an append-only file refuses, and then the next writer reports the tear.
+   * After a write failed part-way (a full disk, a file size limit), cuts what
+   * it wrote, so the file is as before the call and the next writer can go on
+   * without `recover`. Only a transaction end it completed stays (and the
+   * rows before it), because a reader may already have seen that commit:
+   * then the call's outcome is "applied", as after a crash. Best effort: an
+   * append-only file refuses, and the next writer reports the torn tail.
    */
-  #removeTornBytes(): void {
+  #removeTornBytes(plan: WritePlan): void {
     let size: number;
     try {
       size = this.#file.statSize();
     } catch {
       return;
     }
-    if (size <= this.#size) return;
     const n = this.rowSize;
-    const lastBoundary = HEADER_SIZE + Math.floor((size - HEADER_SIZE) / n) * n;
-    const keep = Math.max(this.#size, lastBoundary);
+    let keep = this.#size;
+    for (const { index, bytes } of plan.completed) {
+      const end = HEADER_SIZE + (index + 1) * n;
+      if (end > size) break;
+      const control = readEndControl(bytes, n - 5);
+      if (control !== undefined && control !== "CS" && endsTransaction(control)) keep = end;
+    }
     if (keep < size) this.#file.truncate(keep);
   }
 
@@ -598,7 +606,8 @@ function checkedRow(bytes: Uint8Array, offset: number, rowSize: number, index: n
  * @throws {@link WriteError} the writer lock is held by another process.
  * @throws {@link CorruptDatabaseError} a bad header, initial checksum row or tail.
  */
-export function open(path: string, options: OpenOptions = {}): TxLog {
+export function open(path: string, given?: OpenOptions): TxLog {
+  const options = optionsObject(given);
   const mode = options.mode ?? "read";
   if (mode !== "read" && mode !== "write")
     throw new InvalidInputError("mode must be 'read' or 'write'");
