@@ -10,18 +10,18 @@ import { tempDir } from "@frozendb/testkit";
 import fc from "fast-check";
 import { create, open } from "frozendb";
 import { afterAll, beforeAll, describe, it } from "vitest";
+import { scale } from "./helpers/mode.js";
 import { ensureFrozenDbBuilt } from "./helpers/model-build.js";
 import {
+  limitCommands as c,
   commandArbitrary,
   FINDERS,
   figures,
-  limitCommands as c,
   type Real,
   ROW_SIZE,
 } from "./helpers/model-commands.js";
 import { expectSameAsModel, expectVerified } from "./helpers/model-exec.js";
 import { KeySource, Model } from "./helpers/model-state.js";
-import { scale } from "./helpers/mode.js";
 
 // Wide enough that keys written again after a rollback (older by at most a
 // few thousand milliseconds) never break the ordering rule.
@@ -35,7 +35,11 @@ afterAll(() => {
 });
 
 /** A new file and a write handle on it, with an empty model. */
-function setup(dir: string, name: string, finder: (typeof FINDERS)[number]): { model: Model; real: Real } {
+function setup(
+  dir: string,
+  name: string,
+  finder: (typeof FINDERS)[number],
+): { model: Model; real: Real } {
   const path = join(dir, `${name}.fdb`);
   create(path, { rowSize: ROW_SIZE, skewMs: SKEW_MS });
   const real: Real = {

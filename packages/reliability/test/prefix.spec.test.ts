@@ -39,6 +39,7 @@ import {
   type Ending,
   type ExpectedEntry,
   type GeneratedFile,
+  keyTimestamp,
   openTransactionAt,
   recoveredLength,
   tailShape,
@@ -97,8 +98,10 @@ function checkLookups(
     const want = expected.get(key);
     const got = attempt(`${where} getRaw(${key})`, () => db.getRaw(key));
     if (got.ok) {
-      if (want === undefined) problems.add(`${where}: ${key} returned ${got.value}, expected key_not_found`);
-      else if (got.value !== want) problems.add(`${where}: ${key} returned ${got.value}, expected ${want}`);
+      if (want === undefined)
+        problems.add(`${where}: ${key} returned ${got.value}, expected key_not_found`);
+      else if (got.value !== want)
+        problems.add(`${where}: ${key} returned ${got.value}, expected ${want}`);
     } else if (want !== undefined) {
       problems.add(`${where}: ${key} threw ${String(got.error)}, expected ${want}`);
     } else if (got.error.code !== "key_not_found") {
@@ -107,8 +110,17 @@ function checkLookups(
   }
 }
 
-function checkEntries(db: Database, expected: readonly ExpectedEntry[], where: string, problems: Problems): void {
-  const got = attempt(`${where} entries()`, () => [...db.entries()].map((e) => ({ key: e.key, json: e.json })));
+function checkEntries(
+  db: Database,
+  expected: readonly ExpectedEntry[],
+  where: string,
+  problems: Problems,
+  from?: number,
+): void {
+  const range = from === undefined ? {} : { from };
+  const got = attempt(`${where} entries()`, () =>
+    [...db.entries(range)].map((e) => ({ key: e.key, json: e.json })),
+  );
   if (!got.ok) {
     problems.add(`${where}: entries() threw ${String(got.error)}`);
     return;
@@ -117,22 +129,33 @@ function checkEntries(db: Database, expected: readonly ExpectedEntry[], where: s
     problems.add(`${where}: entries() gave ${got.value.length} rows, expected ${expected.length}`);
     return;
   }
-  const i = got.value.findIndex((e, k) => e.key !== expected[k]!.key || e.json !== expected[k]!.json);
-  if (i >= 0) problems.add(`${where}: entries()[${i}] is ${JSON.stringify(got.value[i])}, expected ${JSON.stringify(expected[i])}`);
+  const i = got.value.findIndex(
+    (e, k) => e.key !== expected[k]!.key || e.json !== expected[k]!.json,
+  );
+  if (i >= 0)
+    problems.add(
+      `${where}: entries()[${i}] is ${JSON.stringify(got.value[i])}, expected ${JSON.stringify(expected[i])}`,
+    );
 }
 
 // ---------------------------------------------------------------- read-mode prefix check
 
 interface ReadCheckOptions {
-  /** Keys to look up (default: every key the file has seen). */
-  readonly keys?: readonly string[];
-  /** Finders whose view is compared with `entries()` as well (entries does not depend on the finder). */
-  readonly entriesWith?: FinderStrategy;
+  /** Finders to open with (default: all three). */
+  readonly finders?: readonly FinderStrategy[];
+  /** Keys to look up with `finder` (default: every key the file has seen). */
+  readonly keys?: (finder: FinderStrategy) => readonly string[];
+  /**
+   * Compare `entries({ from })` instead of all of `entries()` (a large file's
+   * full listing costs a read of the whole file per prefix).
+   */
+  readonly entriesFrom?: number;
 }
 
 /**
- * The file at `path` holds the first `length` bytes of `file`. Checks FR_004
- * for every finder. Returns how many opens were refused.
+ * The file at `path` holds the first `length` bytes of `file`: checks FR_004
+ * with each finder. `entries()` does not depend on the finder, so it is
+ * compared once.
  */
 function checkReadPrefix(
   file: GeneratedFile,
@@ -142,7 +165,8 @@ function checkReadPrefix(
   options: ReadCheckOptions = {},
 ): void {
   const where = (finder: string) => `prefix ${length} (${describeShape(file, length)}) ${finder}`;
-  for (const finder of FINDERS) {
+  const finders = options.finders ?? FINDERS;
+  for (const finder of finders) {
     const opened = attempt(`${where(finder)} open`, () =>
       open(path, { mode: "read", finder, follow: false }),
     );
@@ -164,8 +188,15 @@ function checkReadPrefix(
     try {
       const committed = committedWithin(file, length);
       const map = new Map(committed.map((e) => [e.key, e.json]));
-      checkLookups(db, options.keys ?? file.keys, map, where(finder), problems);
-      if ((options.entriesWith ?? finder) === finder) checkEntries(db, committed, where(finder), problems);
+      checkLookups(db, options.keys?.(finder) ?? file.keys, map, where(finder), problems);
+      if (finder === finders[0]) {
+        const from = options.entriesFrom;
+        if (from === undefined) checkEntries(db, committed, where(finder), problems);
+        else {
+          const inRange = committed.filter((e) => keyTimestamp(e.key) >= from);
+          checkEntries(db, inRange, where(finder), problems, from);
+        }
+      }
       checkActiveTransaction(file, db, length, where(finder), problems);
     } finally {
       db.close();
@@ -190,7 +221,9 @@ function checkActiveTransaction(
   const got = attempt(`${where} activeTransaction`, () => db.activeTransaction?.rowCount ?? null);
   if (!got.ok) problems.add(`${where}: activeTransaction threw ${String(got.error)}`);
   else if (got.value !== (want === undefined ? null : want.rows.length)) {
-    problems.add(`${where}: activeTransaction has ${got.value} rows, expected ${want?.rows.length ?? null}`);
+    problems.add(
+      `${where}: activeTransaction has ${got.value} rows, expected ${want?.rows.length ?? null}`,
+    );
   }
 }
 
@@ -202,7 +235,19 @@ function checkActiveTransaction(
  * finishes the recovered transaction (if any) with one new row, commits, and
  * every committed row — old, recovered and new — reads back; `verify` passes.
  */
-function checkWritePrefix(file: GeneratedFile, path: string, length: number, problems: Problems): void {
+/** For large files: the keys to look up and where `entries()` starts, instead of all of them. */
+interface Sample {
+  readonly keys: readonly string[];
+  readonly entriesFrom: number;
+}
+
+function checkWritePrefix(
+  file: GeneratedFile,
+  path: string,
+  length: number,
+  problems: Problems,
+  sample?: Sample,
+): void {
   const where = `write prefix ${length} (${describeShape(file, length)})`;
   const shape = tailShape(file, length);
   const first = attempt(`${where} open`, () => open(path, { mode: "write", sync: false }));
@@ -210,11 +255,15 @@ function checkWritePrefix(file: GeneratedFile, path: string, length: number, pro
   if (shape.kind === "torn") {
     if (first.ok) {
       first.value.close();
-      problems.add(`${where}: a torn tail was accepted by a writer; expected corrupt_database until recover`);
+      problems.add(
+        `${where}: a torn tail was accepted by a writer; expected corrupt_database until recover`,
+      );
       return;
     }
     if (first.error.code !== "corrupt_database" || !first.error.message.includes("recover")) {
-      problems.add(`${where}: threw ${String(first.error)}, expected corrupt_database naming recover`);
+      problems.add(
+        `${where}: threw ${String(first.error)}, expected corrupt_database naming recover`,
+      );
     }
     const recovered = attempt(`${where} recover`, () => recover(path));
     if (!recovered.ok) {
@@ -222,7 +271,9 @@ function checkWritePrefix(file: GeneratedFile, path: string, length: number, pro
       return;
     }
     if (recovered.value.sizeAfter !== recoveredLength(file, length)) {
-      problems.add(`${where}: recover left ${recovered.value.sizeAfter} bytes, expected ${recoveredLength(file, length)}`);
+      problems.add(
+        `${where}: recover left ${recovered.value.sizeAfter} bytes, expected ${recoveredLength(file, length)}`,
+      );
       return;
     }
     const again = attempt(`${where} reopen`, () => open(path, { mode: "write", sync: false }));
@@ -233,18 +284,21 @@ function checkWritePrefix(file: GeneratedFile, path: string, length: number, pro
     db = again.value;
   } else {
     if (!first.ok) {
-      problems.add(`${where}: a writer refused a crash prefix with an exact tail: ${String(first.error)}`);
+      problems.add(
+        `${where}: a writer refused a crash prefix with an exact tail: ${String(first.error)}`,
+      );
       return;
     }
     db = first.value;
   }
   try {
-    finishAndCheck(file, db, recoveredLength(file, length), where, problems);
+    finishAndCheck(file, db, recoveredLength(file, length), where, problems, sample);
   } finally {
     db.close();
   }
   const verified = attempt(`${where} verify`, () => verify(path));
-  if (!verified.ok) problems.add(`${where}: verify after the new commit threw ${String(verified.error)}`);
+  if (!verified.ok)
+    problems.add(`${where}: verify after the new commit threw ${String(verified.error)}`);
 }
 
 /**
@@ -257,15 +311,24 @@ function finishAndCheck(
   length: number,
   where: string,
   problems: Problems,
+  sample: Sample | undefined,
 ): void {
   const open = openTransactionAt(file, length);
   const active = db.activeTransaction;
-  if ((active === null) !== (open === undefined) || (active !== null && active.rowCount !== open?.rows.length)) {
-    problems.add(`${where}: recovered transaction has ${active?.rowCount ?? "no"} rows, expected ${open?.rows.length ?? "none"}`);
+  if (
+    (active === null) !== (open === undefined) ||
+    (active !== null && active.rowCount !== open?.rows.length)
+  ) {
+    problems.add(
+      `${where}: recovered transaction has ${active?.rowCount ?? "no"} rows, expected ${open?.rows.length ?? "none"}`,
+    );
     return;
   }
   const fresh = uuidv7();
-  const expected = [...committedWithin(file, length), ...(open?.rows ?? []).map((r) => ({ key: r.key, json: r.json }))];
+  const expected = [
+    ...committedWithin(file, length),
+    ...(open?.rows ?? []).map((r) => ({ key: r.key, json: r.json })),
+  ];
   // A recovered transaction may end in `1F R` or a complete RE/SE row, where
   // only a new row can carry its commit; one already at 100 rows ends in a
   // partial row with payload (a writer never leaves 100 complete open rows).
@@ -284,8 +347,14 @@ function finishAndCheck(
   }
   if (addFresh) expected.push({ key: fresh, json: '{"fresh":true}' });
   const map = new Map(expected.map((e) => [e.key, e.json]));
-  checkLookups(db, [...file.keys, fresh], map, where, problems);
-  checkEntries(db, expected, where, problems);
+  const recoveredKeys = (open?.rows ?? []).map((r) => r.key);
+  checkLookups(db, [...(sample?.keys ?? file.keys), ...recoveredKeys, fresh], map, where, problems);
+  if (sample === undefined) checkEntries(db, expected, where, problems);
+  else {
+    const from = sample.entriesFrom;
+    const inRange = expected.filter((e) => keyTimestamp(e.key) >= from);
+    checkEntries(db, inRange, where, problems, from);
+  }
 }
 
 // ---------------------------------------------------------------- prefix selection
@@ -317,7 +386,12 @@ function random(seed: number): () => number {
  * truncating one working copy step by step (every prefix of a prefix is
  * still a prefix) instead of writing a new file each time.
  */
-function forEachPrefix(file: GeneratedFile, dir: string, lengths: Iterable<number>, check: (path: string, length: number) => void): number {
+function forEachPrefix(
+  file: GeneratedFile,
+  dir: string,
+  lengths: Iterable<number>,
+  check: (path: string, length: number) => void,
+): number {
   const path = join(dir, "prefix.fdb");
   writeFileSync(path, file.bytes);
   const sorted = [...new Set(lengths)].sort((a, b) => b - a);
@@ -330,15 +404,33 @@ function forEachPrefix(file: GeneratedFile, dir: string, lengths: Iterable<numbe
 
 // ---------------------------------------------------------------- tests
 
-const SMALL_FILES: readonly { rowSize: number; ending: Ending }[] = [
+/**
+ * Small files. Each holds call-by-call transactions throughout, so its
+ * prefixes end in partial rows of all three states whatever the file's own
+ * ending. Every prefix is read with every finder (FR_004); the extended run
+ * adds the other endings and 256-byte rows, which the default run covers in
+ * the write-mode test only (every prefix of a 256-byte-row file is ~8,500
+ * opens per finder).
+ */
+const ALL_SMALL_FILES: readonly { rowSize: number; ending: Ending }[] = [
   { rowSize: 128, ending: "state1" },
   { rowSize: 128, ending: "state2" },
   { rowSize: 128, ending: "state3" },
+  { rowSize: 256, ending: "state1" },
   { rowSize: 256, ending: "state2" },
+  { rowSize: 256, ending: "state3" },
 ];
+const READ_FILES = extended
+  ? ALL_SMALL_FILES
+  : ALL_SMALL_FILES.filter((f) => f.rowSize === 128 && f.ending !== "state2");
+const WRITE_FILES = extended
+  ? ALL_SMALL_FILES
+  : ALL_SMALL_FILES.filter(
+      (f) => f.ending === "state3" || (f.rowSize === 128 && f.ending === "state1"),
+    );
 
 describe("every prefix of small files", () => {
-  test.each(SMALL_FILES)(
+  test.each(READ_FILES)(
     "S_006 FR_004 every prefix of a file with $rowSize-byte rows ending in partial-row $ending opens with exactly the committed rows inside it, or fails with corrupt_database inside the header or first checksum row",
     ({ rowSize, ending }) => {
       const dir = tempDir();
@@ -355,14 +447,22 @@ describe("every prefix of small files", () => {
     },
   );
 
-  test("S_006 FR_006 every prefix of a small file gives only FrozenDBErrors from every read API, and no value that differs from the one written", () => {
+  test("S_006 FR_006 prefixes of a small file give only FrozenDBErrors from every read API, and no value that differs from the one written", () => {
     const dir = tempDir();
-    const file = buildSmallFile(dir, 128, "state3");
+    const file = buildSmallFile(dir, 128, "state2");
     const problems = new Problems();
     let calls = 0;
     let errors = 0;
-    const lengths = Array.from({ length: file.bytes.length + 1 }, (_, i) => i);
-    forEachPrefix(file, dir, lengths, (path, length) => {
+    // Every prefix in the extended run; every row boundary ±1, every exact
+    // partial-row length and every 5th byte otherwise (FR_004 already runs
+    // open and get on every prefix of its files).
+    const every = extended ? 1 : 5;
+    const lengths = [
+      ...Array.from({ length: Math.floor(file.bytes.length / every) + 1 }, (_, i) => i * every),
+      ...structuralCuts(file, 0, file.slots.length),
+      file.bytes.length,
+    ];
+    const tried = forEachPrefix(file, dir, lengths, (path, length) => {
       const committed = new Map(committedWithin(file, length).map((e) => [e.key, e.json]));
       for (const finder of FINDERS) {
         const where = `prefix ${length} ${finder}`;
@@ -374,7 +474,7 @@ describe("every prefix of small files", () => {
           continue;
         }
         const db = opened.value;
-        const outcomes = [
+        const outcomes: Outcome<unknown>[] = [
           attempt(where, () => db.maxTimestamp()),
           attempt(where, () => db.activeTransaction?.savepointCount),
           attempt(where, () => db.refresh()),
@@ -390,7 +490,9 @@ describe("every prefix of small files", () => {
             got.ok &&
             (want === undefined || JSON.stringify(got.value) !== JSON.stringify(JSON.parse(want)));
           if (wrong) {
-            problems.add(`${where}: get(${key}) returned ${JSON.stringify(got.value)}, expected ${want ?? "key_not_found"}`);
+            problems.add(
+              `${where}: get(${key}) returned ${JSON.stringify(got.value)}, expected ${want ?? "key_not_found"}`,
+            );
           }
           if (has.ok && has.value !== (want !== undefined)) {
             problems.add(`${where}: has(${key}) is ${has.value}, expected ${want !== undefined}`);
@@ -401,23 +503,25 @@ describe("every prefix of small files", () => {
         db.close();
       }
     });
-    console.log(`[FR_006] ${calls} read calls over ${lengths.length} prefixes: ${errors} FrozenDBErrors, 0 other exceptions, ${problems.count} wrong answers`);
+    console.log(
+      `[FR_006] ${calls} read calls over ${tried} prefixes × ${FINDERS.length} finders: ${errors} FrozenDBErrors, 0 other exceptions, ${problems.count} wrong answers`,
+    );
     expect(problems.list).toEqual([]);
   });
 
-  test.each(SMALL_FILES)(
+  test.each(WRITE_FILES)(
     "S_006 FR_007 a writer on a crash prefix of a $rowSize-byte-row file ending in $ending refuses a torn tail until recover, then commits a readable transaction and leaves a file that passes verify",
     ({ rowSize, ending }) => {
       const dir = tempDir();
       const file = buildSmallFile(dir, rowSize, ending);
       const problems = new Problems();
       const next = random(rowSize * 31 + ending.length);
+      const min = HEADER_SIZE + rowSize;
       const lengths = structuralCuts(file, 1, file.slots.length);
       for (let i = 0; i < scale(40, 400); i++) {
-        const min = HEADER_SIZE + rowSize;
         lengths.push(min + Math.floor(next() * (file.bytes.length - min + 1)));
       }
-      const valid = [...new Set(lengths)].filter((l) => l >= HEADER_SIZE + rowSize);
+      const valid = [...new Set(lengths)].filter((l) => l >= min);
       const path = join(dir, "write.fdb");
       let torn = 0;
       for (const length of valid) {
@@ -426,7 +530,7 @@ describe("every prefix of small files", () => {
         checkWritePrefix(file, path, length, problems);
       }
       console.log(
-        `[FR_007] row ${rowSize}, ${ending}: ${valid.length} crash prefixes (${torn} torn → refused, recovered), each finished with a new commit and verified: ${problems.count} problems`,
+        `[FR_007] row ${rowSize}, ${ending}: ${valid.length} crash prefixes (${torn} torn: refused, recovered), each finished with a new commit and verified: ${problems.count} problems`,
       );
       expect(problems.list).toEqual([]);
     },
@@ -445,33 +549,61 @@ describe("prefixes of a file past 10,000 rows", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Keys worth looking up at a cut: those of the rows near it, and a spread of older ones. */
-  function keysNear(length: number, next: () => number): string[] {
+  /**
+   * What to look up at a cut: the keys of the rows just before and after it
+   * (the transactions a crash there affects) and a spread of older ones. The
+   * simple finder scans the file for every absent key, so it gets fewer.
+   */
+  function sampleAt(length: number, next: () => number, finder?: FinderStrategy): Sample {
     const cutSlot = Math.floor((length - HEADER_SIZE) / file.rowSize);
+    const [before, after, spread] = finder === "simple" ? [10, 5, 5] : [60, 20, 20];
     const keys = new Set<string>();
-    for (const slot of file.slots.slice(Math.max(0, cutSlot - 120), cutSlot + 30)) {
-      if (slot.kind === "data") keys.add(slot.key);
+    let entriesFrom = 0;
+    for (const slot of file.slots.slice(Math.max(0, cutSlot - before), cutSlot + after)) {
+      if (slot.kind !== "data") continue;
+      keys.add(slot.key);
+      if (entriesFrom === 0) entriesFrom = keyTimestamp(slot.key);
     }
-    for (let i = 0; i < 40; i++) keys.add(file.keys[Math.floor(next() * file.keys.length)]!);
-    return [...keys];
+    for (let i = 0; i < spread; i++) keys.add(file.keys[Math.floor(next() * file.keys.length)]!);
+    return { keys: [...keys], entriesFrom };
   }
 
-  test("S_006 FR_005 dense prefixes of a file past 10,000 rows (every row boundary ±1 byte and partial-row lengths around the checksum row at 10001, plus random cuts) behave as FR_004", () => {
-    expect(file.slots[CHECKSUM_INDEX]?.kind).toBe("checksum");
+  test("S_006 FR_005 dense prefixes of a file past 10,000 rows (every row boundary ±1 byte and partial-row length around the checksum row at 10001, every byte of that row, random cuts) behave as FR_004", () => {
+    // The writer appends the checksum row eagerly, inside the transaction
+    // whose row was the 10,000th of the block.
+    const [before, checksum, after] = file.slots.slice(CHECKSUM_INDEX - 1, CHECKSUM_INDEX + 2);
+    expect(checksum?.kind).toBe("checksum");
+    expect(before?.kind === "data" && after?.kind === "data" && before.tx === after.tx).toBe(true);
     const problems = new Problems();
     const next = random(10_001);
-    const lengths = structuralCuts(file, CHECKSUM_INDEX - 40, CHECKSUM_INDEX + 40);
+    const lengths = structuralCuts(file, CHECKSUM_INDEX - 15, CHECKSUM_INDEX + 15);
     // Every byte of the checksum row itself: a crash inside its write.
     const checksumStart = file.slots[CHECKSUM_INDEX]!.start;
     for (let b = 0; b <= file.rowSize; b++) lengths.push(checksumStart + b);
-    // The tail of the file (the open transaction and the rows before it).
-    lengths.push(...structuralCuts(file, file.slots.length - 8, file.slots.length), file.bytes.length);
-    for (let i = 0; i < scale(300, 3000); i++) lengths.push(Math.floor(next() * (file.bytes.length + 1)));
-    const tried = forEachPrefix(file, dir, lengths, (path, length) =>
-      checkReadPrefix(file, path, length, problems, { keys: keysNear(length, next), entriesWith: "binary_search" }),
-    );
+    // The open transaction at the end and the rows before it.
+    lengths.push(...structuralCuts(file, file.slots.length - 8, file.slots.length));
+    lengths.push(file.bytes.length);
+    for (let i = 0; i < scale(120, 3000); i++) {
+      lengths.push(Math.floor(next() * (file.bytes.length + 1)));
+    }
+    // binary_search (the default) on every prefix; the others, whose cost
+    // grows with the file (inmemory reads it all at open, simple scans it per
+    // lookup), on every other one in the default run.
+    let k = 0;
+    const finderCounts = { simple: 0, inmemory: 0, binary_search: 0 };
+    const tried = forEachPrefix(file, dir, lengths, (path, length) => {
+      const other: FinderStrategy = k++ % 2 === 0 ? "inmemory" : "simple";
+      const finders: FinderStrategy[] = extended ? [...FINDERS] : ["binary_search", other];
+      for (const f of finders) finderCounts[f]++;
+      const samples = new Map(finders.map((f) => [f, sampleAt(length, next, f)]));
+      checkReadPrefix(file, path, length, problems, {
+        finders,
+        keys: (f) => samples.get(f)!.keys,
+        entriesFrom: samples.get("binary_search")!.entriesFrom,
+      });
+    });
     console.log(
-      `[FR_005] row ${file.rowSize}, ${file.slots.length} slots (${file.bytes.length} bytes): ${tried} prefixes × ${FINDERS.length} finders: ${problems.count} problems`,
+      `[FR_005] row ${file.rowSize}, ${file.slots.length} slots (${file.bytes.length} bytes): ${tried} prefixes (opens: ${JSON.stringify(finderCounts)}): ${problems.count} problems`,
     );
     expect(problems.list).toEqual([]);
   });
@@ -480,24 +612,25 @@ describe("prefixes of a file past 10,000 rows", () => {
     const problems = new Problems();
     const next = random(7);
     const checksumStart = file.slots[CHECKSUM_INDEX]!.start;
+    const min = HEADER_SIZE + file.rowSize;
     const lengths = [
-      ...structuralCuts(file, CHECKSUM_INDEX - 3, CHECKSUM_INDEX + 3),
+      ...structuralCuts(file, CHECKSUM_INDEX - 2, CHECKSUM_INDEX + 2),
       checksumStart + Math.floor(file.rowSize / 2),
-      ...structuralCuts(file, file.slots.length - 3, file.slots.length),
+      ...structuralCuts(file, file.slots.length - 2, file.slots.length),
       file.bytes.length,
     ];
-    for (let i = 0; i < scale(10, 100); i++) {
-      lengths.push(HEADER_SIZE + file.rowSize + Math.floor(next() * (file.bytes.length - HEADER_SIZE - file.rowSize)));
+    for (let i = 0; i < scale(6, 100); i++) {
+      lengths.push(min + Math.floor(next() * (file.bytes.length - min)));
     }
     const path = join(dir, "write.fdb");
     const unique = [...new Set(lengths)];
     for (const length of unique) {
       writeFileSync(path, file.bytes.subarray(0, length));
-      checkWritePrefix(file, path, length, problems);
+      checkWritePrefix(file, path, length, problems, sampleAt(length, next));
     }
-    console.log(`[FR_007] row ${file.rowSize}, large file: ${unique.length} crash prefixes finished with a new commit and verified: ${problems.count} problems`);
+    console.log(
+      `[FR_007] row ${file.rowSize}, large file: ${unique.length} crash prefixes finished with a new commit and verified: ${problems.count} problems`,
+    );
     expect(problems.list).toEqual([]);
   });
 });
-
-if (extended) console.log("[prefix] extended run");

@@ -16,7 +16,12 @@
 
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { CHECKSUM_PERIOD, HEADER_SIZE, isChecksumIndex } from "@frozendb/codec";
+import {
+  CHECKSUM_PERIOD,
+  HEADER_SIZE,
+  isChecksumIndex,
+  uuidv7 as uuidv7AtMs,
+} from "@frozendb/codec";
 import { create, type Database, open, type Transaction, uuidv7 } from "frozendb";
 
 /** A data row: one key and its stored JSON text. */
@@ -39,7 +44,12 @@ export type Slot =
   | { readonly kind: "checksum"; readonly index: number; readonly start: number }
   | { readonly kind: "null"; readonly index: number; readonly start: number; readonly tx: number }
   /** The file ends after `begin()` alone: a state-1 partial row (`1F 'T'`). */
-  | { readonly kind: "started"; readonly index: number; readonly start: number; readonly tx: number }
+  | {
+      readonly kind: "started";
+      readonly index: number;
+      readonly start: number;
+      readonly tx: number;
+    }
   | DataSlot;
 
 /** One transaction as the API calls made it. */
@@ -102,14 +112,18 @@ export class FileBuilder {
   readonly path: string;
   readonly rowSize: number;
   readonly #db: Database;
+  readonly #nextKey: () => string;
   readonly #txs: MutableTx[] = [];
   readonly #keys: string[] = [];
   readonly #seen = new Set<string>();
   #open: { tx: Transaction; record: MutableTx } | undefined;
 
-  constructor(path: string, rowSize: number, skewMs = 5000) {
+  /** `nextKey` makes the keys (default: `uuidv7()` now, so all in one skew window). */
+  constructor(path: string, rowSize: number, nextKey: () => string = uuidv7) {
     this.path = path;
     this.rowSize = rowSize;
+    this.#nextKey = nextKey;
+    const skewMs = 5000;
     create(path, { rowSize, skewMs });
     // No fdatasync: these files test formats, not durability.
     this.#db = open(path, { mode: "write", sync: false });
@@ -127,7 +141,7 @@ export class FileBuilder {
   }
 
   /** Adds `json` (a JSON text) with a new key (or `key`, to re-add a rolled-back one). */
-  add(json: string, key: string = uuidv7()): this {
+  add(json: string, key: string = this.#nextKey()): this {
     const { tx, record } = this.#current();
     addTo(tx, key, json);
     const index = Math.floor((this.#size() - HEADER_SIZE) / this.rowSize);
@@ -161,7 +175,7 @@ export class FileBuilder {
   batch(values: readonly string[]): this {
     const before = this.#size();
     const record = this.#newTx(before);
-    const keys = values.map(() => uuidv7());
+    const keys = values.map(() => this.#nextKey());
     this.#db.transaction((tx) => {
       values.forEach((json, i) => {
         addTo(tx, keys[i]!, json);
@@ -280,7 +294,11 @@ export class FileBuilder {
 }
 
 /** Adds through `add` when `json` is what JSON.stringify writes, else exactly through `addRaw`. */
-function addTo(tx: { add(k: string, v: unknown): void; addRaw(k: string, j: string): void }, key: string, json: string): void {
+function addTo(
+  tx: { add(k: string, v: unknown): void; addRaw(k: string, j: string): void },
+  key: string,
+  json: string,
+): void {
   const value: unknown = JSON.parse(json);
   if (JSON.stringify(value) === json) tx.add(key, value);
   else tx.addRaw(key, json);
@@ -369,7 +387,14 @@ const LARGE_BULK_ROWS = 9_990;
  * transaction), then more batches, null rows and an open tail in state 2.
  */
 export function buildLargeFile(dir: string, rowSize = 128): GeneratedFile {
-  const b = new FileBuilder(join(dir, `large-${rowSize}.fdb`), rowSize);
+  // Keys 50 ms apart, ending in the past: a skew window (5 s) holds about
+  // 100 rows, as in a log written over hours rather than in one burst.
+  let ms = Date.now() - 11_000 * 50 - 60_000;
+  const nextKey = (): string => {
+    ms += 50;
+    return uuidv7AtMs({ msecs: ms });
+  };
+  const b = new FileBuilder(join(dir, `large-${rowSize}.fdb`), rowSize, nextKey);
   let v = 0;
   const next = (): string => valueFor(v++, rowSize);
   while (b.completeRows - 1 < LARGE_BULK_ROWS) {
@@ -391,6 +416,11 @@ export function buildLargeFile(dir: string, rowSize = 128): GeneratedFile {
 }
 
 // ---------------------------------------------------------------- expectations
+
+/** Milliseconds carried by a canonical UUIDv7 text. */
+export function keyTimestamp(key: string): number {
+  return Number.parseInt(key.slice(0, 8) + key.slice(9, 13), 16);
+}
 
 /** The committed entries wholly inside the first `length` bytes, in file order. */
 export function committedWithin(file: GeneratedFile, length: number): ExpectedEntry[] {

@@ -47,7 +47,11 @@ const byteArb = fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(...IN
 
 /** One random mutation. */
 export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({
+    kind: fc.constant("flip" as const),
+    at: fc.nat(),
+    bit: fc.integer({ min: 0, max: 7 }),
+  }),
   fc.record({ kind: fc.constant("set" as const), at: fc.nat(), byte: byteArb }),
   fc.record({
     kind: fc.constant("insert" as const),
@@ -127,8 +131,9 @@ export function concat(...parts: readonly Uint8Array[]): Uint8Array {
  * — are the ones that have to catch the damage.
  */
 export function reframeRow(row: Uint8Array, rowSize: number): Uint8Array {
-  if (row.length < rowSize) return row;
-  const out = row.slice();
+  // Damage that changed the length is cut or zero-filled back to one row.
+  const out = new Uint8Array(rowSize);
+  out.set(row.subarray(0, rowSize));
   out[0] = 0x1f;
   out[rowSize - 1] = 0x0a;
   writeParity(out, rowSize - 3, computeParity(out, 0, rowSize));
@@ -204,7 +209,9 @@ export const partialRowArb: fc.Arbitrary<BuiltRow & { readonly state: 1 | 2 | 3 
     state: fc.constantFrom(1 as const, 2 as const, 3 as const),
     start: fc.constantFrom("T" as const, "R" as const),
     key: dataKeyArb,
-    value: fc.integer({ min: 1, max: 60 }).map((n) => new TextEncoder().encode(`"${"v".repeat(n)}"`)),
+    value: fc
+      .integer({ min: 1, max: 60 })
+      .map((n) => new TextEncoder().encode(`"${"v".repeat(n)}"`)),
   })
   .map(({ rowSize, state, start, key, value }) => {
     const bytes =

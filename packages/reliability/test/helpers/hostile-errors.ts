@@ -72,7 +72,11 @@ export class OutcomeTally {
   readonly #counts = new Map<string, number>();
 
   add(outcome: Outcome<unknown>): void {
-    const key = outcome.ok ? "ok" : outcome.error.code;
+    this.addLabel(outcome.ok ? "ok" : outcome.error.code);
+  }
+
+  /** Counts an outcome under a label of the caller's (e.g. "incomplete"). */
+  addLabel(key: string): void {
     this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
   }
 
@@ -91,5 +95,27 @@ export class OutcomeTally {
       .sort((a, b) => b[1] - a[1])
       .map(([k, n]) => `${k}=${n}`)
       .join(" ");
+  }
+}
+
+/**
+ * Runs many independent checks and fails once, listing every check that
+ * failed — so one escaped TypeError does not hide the next case's outcome.
+ */
+export class CheckList {
+  readonly #failures: string[] = [];
+
+  check(label: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#failures.push(message.startsWith(label) ? message : `${label}: ${message}`);
+    }
+  }
+
+  /** Fails listing every failed check, if any. */
+  assertAllPassed(): void {
+    expect(this.#failures, this.#failures.join("\n")).toEqual([]);
   }
 }

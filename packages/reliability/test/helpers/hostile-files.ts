@@ -36,8 +36,10 @@ export function buildSampleDatabase(dir: string, rowSize = 160): SampleDatabase 
   try {
     const batch = [uuidv7(), uuidv7(), uuidv7()];
     const values: unknown[] = [{ user: "ana", n: 1 }, ["x", 2.5, null], "héllo 🌍"];
-    db.transaction((tx) => batch.forEach((k, i) => tx.add(k, values[i])));
-    batch.forEach((k, i) => committed.set(k, values[i]));
+    db.transaction((tx) => {
+      for (const [i, k] of batch.entries()) tx.add(k, values[i]);
+    });
+    for (const [i, k] of batch.entries()) committed.set(k, values[i]);
 
     const kept = uuidv7();
     const dropped = uuidv7();

@@ -3,7 +3,8 @@
  * a few minutes; `FROZENDB_RELIABILITY=extended` (`pnpm test:reliability`)
  * runs the long version whose figures RELIABILITY.md reports.
  */
-export const extended = process.env.FROZENDB_RELIABILITY === "extended";
+const { FROZENDB_RELIABILITY } = process.env;
+export const extended = FROZENDB_RELIABILITY === "extended";
 
 /** `fast` in the default run, `long` in the extended run. */
 export function scale(fast: number, long: number): number {

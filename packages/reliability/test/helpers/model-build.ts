@@ -47,7 +47,8 @@ export function ensureFrozenDbBuilt(): void {
     } catch {
       // Another worker builds; a lock older than three minutes is left over.
       try {
-        if (Date.now() - statSync(BUILD_LOCK).mtimeMs > 180_000) rmSync(BUILD_LOCK, { recursive: true, force: true });
+        if (Date.now() - statSync(BUILD_LOCK).mtimeMs > 180_000)
+          rmSync(BUILD_LOCK, { recursive: true, force: true });
       } catch {
         // It went away meanwhile.
       }

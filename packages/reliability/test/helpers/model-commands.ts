@@ -14,7 +14,14 @@ import {
   expectSameTransaction,
   outcomeOf,
 } from "./model-exec.js";
-import { type KeySource, MAX_ROWS, MAX_SAVEPOINTS, type Model, OK, type Op } from "./model-state.js";
+import {
+  type KeySource,
+  MAX_ROWS,
+  MAX_SAVEPOINTS,
+  type Model,
+  OK,
+  type Op,
+} from "./model-state.js";
 
 export const ROW_SIZE = 256;
 /** Longest value a row of ROW_SIZE holds (file format §8.3: N − 33 bytes of JSON). */
@@ -69,12 +76,16 @@ type KeyKind = "fresh" | "dupCommitted" | "dupTx" | "rolledBack";
 
 /** add(key, value): a new key, or one that must be refused (duplicate) or accepted again (rolled back). */
 class AddCmd implements Cmd {
-  constructor(
-    readonly kind: KeyKind,
-    readonly pick: number,
-    readonly json: string,
-    readonly raw: boolean,
-  ) {}
+  readonly kind: KeyKind;
+  readonly pick: number;
+  readonly json: string;
+  readonly raw: boolean;
+  constructor(kind: KeyKind, pick: number, json: string, raw: boolean) {
+    this.kind = kind;
+    this.pick = pick;
+    this.json = json;
+    this.raw = raw;
+  }
   check(model: Readonly<Model>): boolean {
     if (model.tx === null) return false;
     if (this.kind === "dupCommitted") return model.committed.size > 0;
@@ -107,7 +118,10 @@ class SavepointCmd implements Cmd {
 
 /** rollback(n) with n valid or not (−1, 10, or a savepoint not yet created). */
 class RollbackCmd implements Cmd {
-  constructor(readonly n: number) {}
+  readonly n: number;
+  constructor(n: number) {
+    this.n = n;
+  }
   check = (model: Readonly<Model>) => model.tx !== null;
   run(model: Model, real: Real): void {
     figures.commands++;
@@ -129,7 +143,10 @@ type TxMethod = "add" | "savepoint" | "rollback" | "commit";
 
 /** A call on a transaction object that has ended must be refused and change nothing. */
 class StaleCallCmd implements Cmd {
-  constructor(readonly method: TxMethod) {}
+  readonly method: TxMethod;
+  constructor(method: TxMethod) {
+    this.method = method;
+  }
   check = (model: Readonly<Model>) => model.staleTx;
   run(model: Model, real: Real): void {
     figures.commands++;
@@ -185,10 +202,12 @@ type BatchDup = "none" | "committed" | "inBatch" | "throws";
 
 /** db.transaction(fn) with `jsons.length` rows; a duplicate or a throw inside fn writes nothing. */
 class BatchCmd implements Cmd {
-  constructor(
-    readonly jsons: readonly string[],
-    readonly dup: BatchDup,
-  ) {}
+  readonly jsons: string[];
+  readonly dup: BatchDup;
+  constructor(jsons: string[], dup: BatchDup) {
+    this.jsons = jsons;
+    this.dup = dup;
+  }
   check = () => true;
   run(model: Model, real: Real): void {
     figures.commands++;
@@ -219,7 +238,10 @@ class BatchCmd implements Cmd {
 
 /** close + open in write mode with `finder`: the open transaction must be resumed as-is. */
 class ReopenCmd implements Cmd {
-  constructor(readonly finder: FinderStrategy) {}
+  readonly finder: FinderStrategy;
+  constructor(finder: FinderStrategy) {
+    this.finder = finder;
+  }
   check = () => true;
   run(model: Model, real: Real): void {
     figures.commands++;
@@ -250,12 +272,21 @@ export interface ChildStep {
  * is killed with SIGKILL; then this process reopens with `finderAfter`.
  */
 class RestartCmd implements Cmd {
+  readonly steps: ChildStep[];
+  readonly childFinder: FinderStrategy;
+  readonly finderAfter: FinderStrategy;
+  readonly ending: "exit" | "kill";
   constructor(
-    readonly steps: readonly ChildStep[],
-    readonly childFinder: FinderStrategy,
-    readonly finderAfter: FinderStrategy,
-    readonly ending: "exit" | "kill",
-  ) {}
+    steps: ChildStep[],
+    childFinder: FinderStrategy,
+    finderAfter: FinderStrategy,
+    ending: "exit" | "kill",
+  ) {
+    this.steps = steps;
+    this.childFinder = childFinder;
+    this.finderAfter = finderAfter;
+    this.ending = ending;
+  }
   check = () => true;
   run(model: Model, real: Real): void {
     figures.commands++;
@@ -353,14 +384,38 @@ export function commandArbitrary(restartWeight: number): fc.Arbitrary<Cmd> {
   const w = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight, arbitrary });
   return fc.oneof(
     w(6, fc.constant(new BeginCmd())),
-    w(14, fc.tuple(valueJson, fc.boolean()).map(([json, raw]) => new AddCmd("fresh", 0, json, raw))),
-    w(2, fc.tuple(fc.nat(), valueJson).map(([pick, json]) => new AddCmd("dupCommitted", pick, json, false))),
-    w(2, fc.tuple(fc.nat(), valueJson).map(([pick, json]) => new AddCmd("dupTx", pick, json, true))),
-    w(2, fc.tuple(fc.nat(), valueJson).map(([pick, json]) => new AddCmd("rolledBack", pick, json, false))),
+    w(
+      14,
+      fc.tuple(valueJson, fc.boolean()).map(([json, raw]) => new AddCmd("fresh", 0, json, raw)),
+    ),
+    w(
+      2,
+      fc
+        .tuple(fc.nat(), valueJson)
+        .map(([pick, json]) => new AddCmd("dupCommitted", pick, json, false)),
+    ),
+    w(
+      2,
+      fc.tuple(fc.nat(), valueJson).map(([pick, json]) => new AddCmd("dupTx", pick, json, true)),
+    ),
+    w(
+      2,
+      fc
+        .tuple(fc.nat(), valueJson)
+        .map(([pick, json]) => new AddCmd("rolledBack", pick, json, false)),
+    ),
     w(6, fc.constant(new SavepointCmd())),
-    w(4, fc.integer({ min: -1, max: 10 }).map((n) => new RollbackCmd(n))),
+    w(
+      4,
+      fc.integer({ min: -1, max: 10 }).map((n) => new RollbackCmd(n)),
+    ),
     w(6, fc.constant(new CommitCmd())),
-    w(1, fc.constantFrom<TxMethod[]>("add", "savepoint", "rollback", "commit").map((m) => new StaleCallCmd(m))),
+    w(
+      1,
+      fc
+        .constantFrom<TxMethod[]>("add", "savepoint", "rollback", "commit")
+        .map((m) => new StaleCallCmd(m)),
+    ),
     w(1, fc.constant(new FillToLimitCmd())),
     w(1, fc.constant(new SavepointsToLimitCmd())),
     w(
@@ -372,11 +427,19 @@ export function commandArbitrary(restartWeight: number): fc.Arbitrary<Cmd> {
         )
         .map(([jsons, dup]) => new BatchCmd(jsons, dup)),
     ),
-    w(2, finder.map((f) => new ReopenCmd(f))),
+    w(
+      2,
+      finder.map((f) => new ReopenCmd(f)),
+    ),
     w(
       restartWeight,
       fc
-        .tuple(fc.array(childStep, { maxLength: 6 }), finder, finder, fc.constantFrom<("exit" | "kill")[]>("exit", "kill"))
+        .tuple(
+          fc.array(childStep, { maxLength: 6 }),
+          finder,
+          finder,
+          fc.constantFrom<("exit" | "kill")[]>("exit", "kill"),
+        )
         .map(([steps, f1, f2, ending]) => new RestartCmd(steps, f1, f2, ending)),
     ),
   );

@@ -40,7 +40,9 @@ export function executeOp(db: Database, op: Op): Outcome {
   if (tx === null) return "no active transaction";
   switch (op.t) {
     case "add":
-      return outcomeOf(() => (op.raw ? tx.addRaw(op.key, op.json) : tx.add(op.key, JSON.parse(op.json))));
+      return outcomeOf(() =>
+        op.raw ? tx.addRaw(op.key, op.json) : tx.add(op.key, JSON.parse(op.json)),
+      );
     case "savepoint":
       return outcomeOf(() => tx.savepoint());
     case "rollback":

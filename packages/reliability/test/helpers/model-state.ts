@@ -72,7 +72,8 @@ export class Model {
   /** What `db.transaction(fn)` adding `rows` must answer; updates the model on success. */
   applyBatch(rows: readonly Row[]): Outcome {
     if (this.tx !== null) return "invalid_action: active transaction already exists";
-    if (rows.length > MAX_ROWS) return "invalid_input: transaction cannot contain more than 100 rows";
+    if (rows.length > MAX_ROWS)
+      return "invalid_input: transaction cannot contain more than 100 rows";
     const keys = new Set<string>();
     for (const { key } of rows) {
       if (keys.has(key) || this.committed.has(key)) return "invalid_input: key already exists";
@@ -108,7 +109,9 @@ export class Model {
     const duplicate = this.committed.has(key) || tx.rows.some((r) => r.key === key);
     if (tx.rows.length >= MAX_ROWS) {
       // The order of the limit and the duplicate check is not specified: both are invalid_input.
-      return duplicate ? "invalid_input: " : "invalid_input: transaction cannot contain more than 100 rows";
+      return duplicate
+        ? "invalid_input: "
+        : "invalid_input: transaction cannot contain more than 100 rows";
     }
     if (duplicate) return "invalid_input: key already exists";
     tx.rows.push({ key, json });
