@@ -17,7 +17,6 @@ export type KeyInput = string | Uint8Array;
 export const UUID_LENGTH = 16;
 
 const HEX = "0123456789abcdef";
-const CANONICAL_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Canonical lowercase text (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`) of 16 bytes. */
 export function formatUuid(bytes: Uint8Array): string {
@@ -30,17 +29,52 @@ export function formatUuid(bytes: Uint8Array): string {
   return s;
 }
 
+/** Value of each hex digit's char code (either case), or -1. */
+const HEX_VALUE = (() => {
+  const table = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 16; i++) {
+    table[HEX.charCodeAt(i)] = i;
+    table[HEX.toUpperCase().charCodeAt(i)] = i;
+  }
+  return table;
+})();
+
+/** Offsets in canonical text of the 16 bytes' high hex digits (hyphens at 8, 13, 18, 23). */
+const DIGIT_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
+/** Decodes canonical text into 16 bytes, or returns undefined when it is not canonical. */
+function decodeCanonical(text: string): Uint8Array | undefined {
+  if (
+    text.length !== 36 ||
+    text.charCodeAt(8) !== 0x2d ||
+    text.charCodeAt(13) !== 0x2d ||
+    text.charCodeAt(18) !== 0x2d ||
+    text.charCodeAt(23) !== 0x2d
+  ) {
+    return undefined;
+  }
+  const bytes = new Uint8Array(UUID_LENGTH);
+  for (let i = 0; i < UUID_LENGTH; i++) {
+    const at = DIGIT_AT[i]!;
+    const hi = text.charCodeAt(at);
+    const lo = text.charCodeAt(at + 1);
+    // Codes ≥ 128 index past the table: undefined, which fails the test below.
+    const h = HEX_VALUE[hi] ?? -1;
+    const l = HEX_VALUE[lo] ?? -1;
+    if ((h | l) < 0) return undefined;
+    bytes[i] = (h << 4) | l;
+  }
+  return bytes;
+}
+
 /**
  * The 16 bytes of `key` (a fresh copy), checking only its shape.
  * @throws {@link InvalidInputError} when `key` is not canonical UUID text or 16 bytes.
  */
 export function parseUuid(key: KeyInput): Uint8Array {
   if (typeof key === "string") {
-    if (!CANONICAL_SHAPE.test(key)) throw new InvalidInputError(`invalid UUID format: '${key}'`);
-    const hex = key.replaceAll("-", "");
-    const bytes = new Uint8Array(UUID_LENGTH);
-    for (let i = 0; i < UUID_LENGTH; i++)
-      bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+    const bytes = decodeCanonical(key);
+    if (bytes === undefined) throw new InvalidInputError(`invalid UUID format: '${key}'`);
     return bytes;
   }
   if (key instanceof Uint8Array) {

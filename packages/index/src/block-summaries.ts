@@ -48,22 +48,24 @@ export class SummaryBuilder {
   /** Adds the key at `key[offset …]`, the next data key in file order. */
   add(key: Uint8Array, offset: number): void {
     if (!this.has) {
-      this.min.set(key.subarray(offset, offset + UUID_LENGTH));
-      this.max.set(key.subarray(offset, offset + UUID_LENGTH));
+      copyKey(key, offset, this.min);
+      copyKey(key, offset, this.max);
       this.has = true;
       return;
     }
-    const vsMax = compareKeys(key, offset, this.max, 0);
-    if (vsMax > 0) {
-      this.max.set(key.subarray(offset, offset + UUID_LENGTH));
+    if (compareKeys(key, offset, this.max, 0) > 0) {
+      copyKey(key, offset, this.max);
       return;
     }
     // Not above every key before it: the block is out of order here.
     this.sorted = false;
-    if (compareKeys(key, offset, this.min, 0) < 0) {
-      this.min.set(key.subarray(offset, offset + UUID_LENGTH));
-    }
+    if (compareKeys(key, offset, this.min, 0) < 0) copyKey(key, offset, this.min);
   }
+}
+
+/** Copies the key at `source[offset …]` into `target` (no view allocated: this runs per row). */
+function copyKey(source: Uint8Array, offset: number, target: Uint8Array): void {
+  for (let i = 0; i < UUID_LENGTH; i++) target[i] = source[offset + i]!;
 }
 
 /** Block summaries and the tree over them. */
