@@ -76,8 +76,9 @@ createInterface({ input: process.stdin }).on("line", async (line) => {
     const finalVisible = finalLook();
     db.close(); // ends the watch loop
     await watching;
-    say({ e: "report", errors, watched, seen: [...seen], finalVisible, polls });
-    process.exit(0);
+    const report = { e: "report", errors, watched, seen: [...seen], finalVisible, polls };
+    // Exit once the (large) line has been handed over, not before.
+    process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0));
   }
 });
 // A reader the test forgot must not live on.

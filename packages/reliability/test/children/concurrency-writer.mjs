@@ -44,8 +44,7 @@ for (let id = 1; !stopping; id++) {
   await sleep(5 + random() * 25);
 }
 db.close();
-say({ e: "stopped" });
-process.exit(0);
+process.stdout.write(`${JSON.stringify({ e: "stopped" })}\n`, () => process.exit(0));
 
 /** Commits the transaction a killed writer left open, so its rows become visible to the readers. */
 function takeOver() {

@@ -73,7 +73,8 @@ function planTransaction(id) {
   if (r < 0.25) return { kind: "batch", adds, keep: count };
   if (r < 0.3) return { kind: "batch-throw", adds, keep: 0 };
   if (r < 0.35) return { kind: "empty-commit", adds: [], keep: 0, ops: [["begin"], ["commit"]] };
-  if (r < 0.4) return { kind: "empty-rollback", adds: [], keep: 0, ops: [["begin"], ["rollback", 0]] };
+  if (r < 0.4)
+    return { kind: "empty-rollback", adds: [], keep: 0, ops: [["begin"], ["rollback", 0]] };
   const ops = [["begin"]];
   const savepointRows = [];
   adds.forEach((add, i) => {
@@ -83,7 +84,8 @@ function planTransaction(id) {
       savepointRows.push(i);
     }
   });
-  if (r < 0.7) return { kind: "commit", adds, keep: count, savepointRows, ops: [...ops, ["commit"]] };
+  if (r < 0.7)
+    return { kind: "commit", adds, keep: count, savepointRows, ops: [...ops, ["commit"]] };
   if (r < 0.8) {
     return { kind: "rollback-all", adds, keep: 0, savepointRows, ops: [...ops, ["rollback", 0]] };
   }
@@ -105,7 +107,7 @@ function planTransaction(id) {
 
 /** A JSON value of varied shape, small enough for 256-byte rows even in UTF-8. */
 function randomValue(id, i) {
-  const alphabet = "abcxyz019 _-\"\\/éß€🙂";
+  const alphabet = 'abcxyz019 _-"\\/éß€🙂';
   const chars = Array.from(alphabet);
   let s = "";
   const length = Math.floor(random() * 40);

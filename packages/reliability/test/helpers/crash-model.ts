@@ -32,7 +32,7 @@ export function parseTrialLog(events: readonly ChildEvent[]): TrialLog {
       const plan = event as unknown as PlannedTx;
       plans.set(plan.id, plan);
     } else if (event.e === "done") {
-      const id = event["id"] as number;
+      const id = event.id!;
       done.push(plans.get(id)!);
       plans.delete(id);
     }

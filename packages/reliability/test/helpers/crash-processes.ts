@@ -4,7 +4,8 @@
 // transformed sources. Children talk in JSON lines on stdout (events) and
 // stdin (commands).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -41,8 +42,42 @@ function staleReason(pkg: string): string | undefined {
  * stale build would test yesterday's code.
  */
 export function ensureDist(): void {
-  const reasons = ["codec", "txlog", "index", "client"].map(staleReason).filter(Boolean);
-  if (reasons.length === 0) return;
+  // Test files run in parallel workers: one builds, the others wait and then
+  // find the dist current (two builds at once would rewrite files a running
+  // child is importing).
+  withBuildLock(() => {
+    const reasons = ["codec", "txlog", "index", "client"].map(staleReason).filter(Boolean);
+    if (reasons.length > 0) build(reasons as string[]);
+  });
+}
+
+const BUILD_LOCK = join(tmpdir(), "frozendb-reliability-build.lock");
+
+function withBuildLock(fn: () => void): void {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      closeSync(openSync(BUILD_LOCK, "wx"));
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "EEXIST") throw error;
+      // A lock left by a killed run is older than any build takes.
+      const held = statSync(BUILD_LOCK, { throwIfNoEntry: false });
+      if (held !== undefined && Date.now() - held.mtimeMs > 300_000) {
+        rmSync(BUILD_LOCK, { force: true });
+      }
+      if (Date.now() > deadline) throw new Error(`${BUILD_LOCK} held for 5 minutes`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    rmSync(BUILD_LOCK, { force: true });
+  }
+}
+
+function build(reasons: readonly string[]): void {
   const run = spawnSync(
     "pnpm",
     ["turbo", "run", "build", "--filter=frozendb", "--output-logs=errors-only"],
@@ -55,8 +90,18 @@ export function ensureDist(): void {
   }
 }
 
-/** One event line a child printed (always a JSON object with an `e` field). */
-export type ChildEvent = { readonly e: string } & Record<string, unknown>;
+/** One event line a child printed: a JSON object with an `e` field (see each child script). */
+export interface ChildEvent {
+  readonly e: string;
+  readonly id?: number;
+  readonly at?: number;
+  readonly startAt?: number;
+  readonly rowCount?: number;
+  readonly none?: boolean;
+  readonly marker?: [string, unknown];
+  readonly adds?: Array<[string, unknown]>;
+  readonly [field: string]: unknown;
+}
 
 /**
  * A running child script. Every stdout line is parsed as JSON and kept in
@@ -81,8 +126,9 @@ export class LineChild {
     });
     // A killed child's stdin may already be closed when the test writes to it.
     this.#child.stdin?.on("error", () => {});
+    // "close", not "exit": only then has every line the child wrote been read.
     this.exited = new Promise((resolve) =>
-      this.#child.on("exit", (code, signal) => resolve({ code, signal })),
+      this.#child.on("close", (code, signal) => resolve({ code, signal })),
     );
   }
 
