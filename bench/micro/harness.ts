@@ -93,6 +93,10 @@ function collectGarbage(): void {
 /** Warms up and returns the number of iterations that makes a batch last about `batchMs`. */
 function calibrate(run: (iterations: number) => number, options: MeasureOptions): number {
   const batchNs = options.batchMs * 1e6;
+  // One untimed call first: benchmarks open their file or build their
+  // state lazily, and that must not be mistaken for the cost of an operation
+  // (it would calibrate batches down to a single, timer-dominated call).
+  timeBatch(run, 1);
   const deadline = performance.now() + options.warmupMs;
   let iterations = 1;
   let elapsed = timeBatch(run, iterations);
