@@ -32,6 +32,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HEADER_SIZE } from "@frozendb/codec";
+import { seededRandom } from "@frozendb/testkit";
 import { type Database, type FinderStrategy, isFrozenDBError, open, verify } from "frozendb";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -115,18 +116,6 @@ function seenByOpen(file: GeneratedFile, offset: number): boolean {
 }
 
 // ---------------------------------------------------------------- mutations
-
-/** mulberry32: deterministic, so a failing mutation can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Mutation {
   readonly offset: number;
@@ -271,7 +260,7 @@ function checkReads(
 /** Runs `count` mutations in `region` on a working copy, restoring each byte afterwards. */
 function mutateRegion(ctx: TrialContext, region: Region, count: number, seed: number): Tally {
   const tally = new Tally();
-  const next = random(seed);
+  const next = seededRandom(seed);
   const fd = openSync(ctx.path, "r+");
   try {
     for (let i = 0; i < count; i++) {
@@ -384,7 +373,7 @@ describe("single-byte corruption of a file past 10,000 rows", () => {
     const path = join(dir, "work.fdb");
     writeFileSync(path, file.bytes);
     const committed = new Map(committedWithin(file, file.bytes.length).map((e) => [e.key, e.json]));
-    const next = random(99);
+    const next = seededRandom(99);
     // The keys of the rows around the damage (those a lookup may walk
     // through) and a spread of others: all 10,000 per trial would be slow,
     // above all with `simple`, which scans the file for each key.

@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HEADER_SIZE } from "@frozendb/codec";
-import { tempDir } from "@frozendb/testkit";
+import { seededRandom, tempDir } from "@frozendb/testkit";
 import {
   type Database,
   type FinderStrategy,
@@ -369,18 +369,6 @@ function structuralCuts(file: GeneratedFile, from: number, to: number): number[]
   return [...cuts].filter((l) => l >= 0 && l <= file.bytes.length);
 }
 
-/** A deterministic pseudo-random generator (mulberry32), so a failing cut can be rerun. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Runs `check` on prefixes of `file` at the given lengths, longest first,
  * truncating one working copy step by step (every prefix of a prefix is
@@ -515,7 +503,7 @@ describe("every prefix of small files", () => {
       const dir = tempDir();
       const file = buildSmallFile(dir, rowSize, ending);
       const problems = new Problems();
-      const next = random(rowSize * 31 + ending.length);
+      const next = seededRandom(rowSize * 31 + ending.length);
       const min = HEADER_SIZE + rowSize;
       const lengths = structuralCuts(file, 1, file.slots.length);
       for (let i = 0; i < scale(40, 400); i++) {
@@ -575,7 +563,7 @@ describe("prefixes of a file past 10,000 rows", () => {
     expect(checksum?.kind).toBe("checksum");
     expect(before?.kind === "data" && after?.kind === "data" && before.tx === after.tx).toBe(true);
     const problems = new Problems();
-    const next = random(10_001);
+    const next = seededRandom(10_001);
     const lengths = structuralCuts(file, CHECKSUM_INDEX - 15, CHECKSUM_INDEX + 15);
     // Every byte of the checksum row itself: a crash inside its write.
     const checksumStart = file.slots[CHECKSUM_INDEX]!.start;
@@ -610,7 +598,7 @@ describe("prefixes of a file past 10,000 rows", () => {
 
   test("S_006 FR_007 a writer on crash prefixes around the checksum row at 10001 (including one that lost the checksum row) recovers, commits and passes verify", () => {
     const problems = new Problems();
-    const next = random(7);
+    const next = seededRandom(7);
     const checksumStart = file.slots[CHECKSUM_INDEX]!.start;
     const min = HEADER_SIZE + file.rowSize;
     const lengths = [

@@ -8,4 +8,5 @@ export {
   referenceNames,
   referenceSkipReason,
 } from "./reference.js";
+export { seededRandom } from "./seeded-random.js";
 export { tempDir } from "./temp-dir.js";
