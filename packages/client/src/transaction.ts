@@ -10,6 +10,7 @@ import {
   InvalidInputError,
   isNullRowUuid,
   type KeyInput,
+  KeySet,
   MAX_TRANSACTION_ROWS,
   maxValueLength,
   parseUuid,
@@ -109,7 +110,7 @@ export class Transaction {
 export class BatchTransaction {
   readonly #rowSize: number;
   readonly #rows: NewRow[] = [];
-  readonly #keys = new Set<string>();
+  readonly #keys = new KeySet();
   #open = true;
 
   /** @internal Use `db.transaction(fn)`. */
@@ -174,9 +175,8 @@ export class BatchTransaction {
         `payload size (${24 + length} bytes) exceeds ROW_SIZE (${this.#rowSize} bytes); maximum payload size is ${24 + max} bytes`,
       );
     }
-    const id = Buffer.from(bytes.buffer, bytes.byteOffset, 16).toString("latin1");
-    if (this.#keys.has(id)) throw new InvalidInputError("key already exists");
-    this.#keys.add(id);
+    if (this.#keys.has(bytes)) throw new InvalidInputError("key already exists");
+    this.#keys.add(bytes);
     this.#rows.push({ key: bytes, value: text });
   }
 

@@ -80,6 +80,7 @@ export {
   validateHeader,
   validateRowSize,
 } from "./header.js";
+export { KeySet } from "./key-set.js";
 export { encodeNullRow, writeNullRow } from "./null-row.js";
 export { optionsObject } from "./options.js";
 export {

@@ -22,6 +22,7 @@ it("exports exactly the documented runtime names", () => {
       "KEY_BASE64_LENGTH",
       "KeyNotFoundError",
       "KeyOrderingError",
+      "KeySet",
       "MAX_SAVEPOINTS",
       "MAX_TRANSACTION_ROWS",
       "MAX_UUID_TIMESTAMP",

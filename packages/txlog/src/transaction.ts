@@ -17,6 +17,7 @@ import {
   isNullRowUuid,
   type KeyInput,
   KeyOrderingError,
+  KeySet,
   MAX_SAVEPOINTS,
   MAX_TRANSACTION_ROWS,
   parseUuid,
@@ -96,31 +97,8 @@ export interface NewRow {
 /** A row that passed every check of `add`; its value is already in the target row. */
 export interface CheckedRow {
   readonly key: Uint8Array;
-  readonly keyId: string;
   readonly timestamp: number;
   readonly valueLength: number;
-}
-
-/** A cheap, exact identity for a key within a transaction's key set. */
-export function keyIdOf(key: Uint8Array): string {
-  return String.fromCharCode(
-    key[0]!,
-    key[1]!,
-    key[2]!,
-    key[3]!,
-    key[4]!,
-    key[5]!,
-    key[6]!,
-    key[7]!,
-    key[8]!,
-    key[9]!,
-    key[10]!,
-    key[11]!,
-    key[12]!,
-    key[13]!,
-    key[14]!,
-    key[15]!,
-  );
 }
 
 /**
@@ -135,7 +113,7 @@ export function checkRow(
   host: TransactionHost,
   row: NewRow,
   rowsSoFar: number,
-  keys: ReadonlySet<string>,
+  keys: KeySet,
   maxTimestamp: number,
   target: Uint8Array,
   rowOffset: number,
@@ -173,11 +151,10 @@ export function checkRow(
   const valueLength = encodeValueInto(value, target, rowOffset + VALUE_OFFSET, host.rowSize, {
     validateJson: options.trustedJson !== true,
   });
-  const keyId = keyIdOf(key);
-  if (keys.has(keyId) || host.isKeyCommitted(key, timestamp)) {
+  if (keys.has(key) || host.isKeyCommitted(key, timestamp)) {
     throw new InvalidInputError("key already exists");
   }
-  return { key, keyId, timestamp, valueLength };
+  return { key, timestamp, valueLength };
 }
 
 /**
@@ -198,7 +175,7 @@ export class Transaction {
   readonly #host: TransactionHost;
   readonly #readOnly: boolean;
   readonly #rows: RowSummary[] = [];
-  readonly #keys = new Set<string>();
+  readonly #keys = new KeySet();
   #pending: Pending;
   // Two row buffers, used in turn: the row being completed by a call and the
   // row that call starts must not share one.
@@ -221,7 +198,7 @@ export class Transaction {
     const n = this.#host.rowSize;
     for (const row of state.rows) {
       this.#rows.push({ index: row.index, endControl: row.endControl });
-      this.#keys.add(keyIdOf(row.key));
+      this.#keys.add(row.key);
       if (hasSavepoint(row.endControl)) this.#savepoints++;
       this.#maxTimestamp = Math.max(this.#maxTimestamp, row.timestamp);
     }
@@ -241,7 +218,7 @@ export class Transaction {
         timestamp: partial.timestamp,
         savepoint: partial.state === 3,
       };
-      this.#keys.add(keyIdOf(partial.key));
+      this.#keys.add(partial.key);
       this.#maxTimestamp = Math.max(this.#maxTimestamp, partial.timestamp);
     }
   }
@@ -305,7 +282,7 @@ export class Transaction {
     this.#nextBuffer ^= 1;
     if (completed !== undefined) this.#recordCompleted(completed);
     this.#pending = { kind: "payload", buf, timestamp: row.timestamp, savepoint: false };
-    this.#keys.add(row.keyId);
+    this.#keys.add(row.key);
     this.#maxTimestamp = Math.max(this.#maxTimestamp, row.timestamp);
   }
 

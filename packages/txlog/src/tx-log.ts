@@ -18,6 +18,7 @@ import {
   InvalidActionError,
   InvalidInputError,
   isChecksumIndex,
+  KeySet,
   MAX_TRANSACTION_ROWS,
   optionsObject,
   PathError,
@@ -344,7 +345,7 @@ export class TxLog implements RowReader {
       timestamps.push(timestamp);
     } else {
       // Every row is checked and encoded in memory before anything is written.
-      const keys = new Set<string>();
+      const keys = new KeySet();
       let max = this.maxTimestamp();
       let slot = 0;
       rows.forEach((row, i) => {
@@ -353,7 +354,7 @@ export class TxLog implements RowReader {
         const c = checkRow(this.#host, row, i, keys, max, out, offset, options);
         writeDataRowFrame(out, offset, n, i === 0 ? "T" : "R", c.key, c.valueLength);
         writeRowEnd(out, offset, n, i === rows.length - 1 ? "TC" : "RE");
-        keys.add(c.keyId);
+        keys.add(c.key);
         timestamps.push(c.timestamp);
         if (c.timestamp > max) max = c.timestamp;
         slot++;
