@@ -207,7 +207,10 @@ export class TxLog implements RowReader {
   /**
    * Subscribes to newly completed rows (not to rows already in the file).
    * Listeners run synchronously, in subscription order, for every row before
-   * the next; in write mode before the write call returns.
+   * the next; in write mode before the write call returns. A data row's
+   * `value`/`valueText` are read from the log's write buffer, which the next
+   * write reuses: read them during the call (keys and timestamps are the
+   * row's own).
    * @returns a function that unsubscribes (idempotent).
    */
   subscribe(listener: RowListener): () => void {
