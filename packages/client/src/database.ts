@@ -6,7 +6,6 @@
 import {
   CorruptDatabaseError,
   type DataEndControl,
-  type DataRow,
   type EndControl,
   hasSavepoint,
   InvalidActionError,
@@ -20,6 +19,7 @@ import {
   rollbackTarget,
   TombstonedError,
   TransactionActiveError,
+  valueTextAt,
 } from "@frozendb/codec";
 import { createFinder, FINDER_STRATEGIES, type Finder, type FinderStrategy } from "@frozendb/index";
 import { type Transaction as LogTransaction, open as openLog, type TxLog } from "@frozendb/txlog";
@@ -161,7 +161,16 @@ export class Database {
   getRaw(key: KeyInput): string {
     this.#checkOpen();
     const index = this.#committedIndex(key, true);
-    return (this.#log.readRow(index!) as DataRow).valueText;
+    // Checked in full, decoded straight to text: no row object on this path.
+    const bytes = this.#log.readRows(index!, 1);
+    const row = inspectRow(bytes, 0, this.#log.rowSize, index);
+    if (row.type !== "data") {
+      throw new CorruptDatabaseError("key row is not a data row", {
+        offset: 64 + index! * this.#log.rowSize,
+        rowIndex: index!,
+      });
+    }
+    return valueTextAt(bytes, 0, row);
   }
 
   /** True when a committed value exists under `key`. */
