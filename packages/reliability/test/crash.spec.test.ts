@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  CorruptDatabaseError,
   create,
   type Database,
   type FinderStrategy,
@@ -21,6 +22,7 @@ import {
   InvalidActionError,
   KeyNotFoundError,
   open,
+  recover,
   type Transaction,
   uuidv7,
   verify,
@@ -69,6 +71,7 @@ interface CrashStats {
   recoveredRolledBack: number;
   recoveredToSavepoint: number;
   tornTails: number;
+  tornWrites: number;
   reportedChecked: number;
   rowsChecked: number;
   unreportedVisible: number;
@@ -120,6 +123,7 @@ class CrashCampaign {
     recoveredRolledBack: 0,
     recoveredToSavepoint: 0,
     tornTails: 0,
+    tornWrites: 0,
     reportedChecked: 0,
     rowsChecked: 0,
     unreportedVisible: 0,
@@ -160,7 +164,7 @@ class CrashCampaign {
       `crash (${extended ? "extended" : "default"}, seed ${BASE_SEED}): ${s.trials} SIGKILL trials in ${this.seconds.toFixed(1)} s; ` +
       `${s.midTransaction} kills mid-transaction (${s.midBatch} in a batch), ${s.createKills} of ${s.freshFiles} fresh files killed before create returned; ` +
       `${s.recovered} recovered active transactions (${s.recoveredCommitted} committed, ${s.recoveredRolledBack} rolled back, ` +
-      `${s.recoveredToSavepoint} to a savepoint, ${s.tornTails} torn); ${s.reportedChecked} reported transactions and ` +
+      `${s.recoveredToSavepoint} to a savepoint, ${s.tornTails} torn); ${s.tornWrites} torn writes recovered; ${s.reportedChecked} reported transactions and ` +
       `${s.rowsChecked} row reads checked, ${s.unreportedVisible} committed-but-unreported found whole; ` +
       `${s.verified} verify passes; ${this.#generation} growing file(s), largest ${s.growingRows} rows (${s.growingChecksumBlocks} checksum blocks)`
     );
@@ -211,7 +215,7 @@ class CrashCampaign {
         return;
       }
       for (const tx of log.done) target.expected.settle(tx.adds, tx.keep);
-      const db = open(target.path, { mode: "write", finder });
+      const db = this.#openWriterAfterKill(target.path, log, target.expected, finder, random);
       try {
         const active = this.#checkReported(db, log, target.expected, finder, random);
         requirement = "FR_002";
@@ -272,6 +276,43 @@ class CrashCampaign {
   }
 
   /**
+   * Opens the killed writer's file for writing. SIGKILL can stop a write to a
+   * regular file at a page boundary, leaving a torn tail: then write mode
+   * refuses with `corrupt_database` naming `recover` (decisions, OP-4), read
+   * mode already shows every reported commit, and `recover` removes only the
+   * torn bytes, after which write mode opens.
+   */
+  #openWriterAfterKill(
+    path: string,
+    log: TrialLog,
+    expected: ExpectedContents,
+    finder: FinderStrategy,
+    random: () => number,
+  ): Database {
+    try {
+      return open(path, { mode: "write", finder });
+    } catch (error) {
+      if (!(error instanceof CorruptDatabaseError) || !/torn by a crash/.test(error.message)) {
+        throw error;
+      }
+      expect(error.message).toMatch(/run recover/);
+    }
+    this.stats.tornWrites++;
+    const reader = open(path, { mode: "read", finder });
+    try {
+      this.#checkReported(reader, log, expected, finder, random, false);
+    } finally {
+      reader.close();
+    }
+    const sizeBefore = statSync(path).size;
+    const result = recover(path);
+    expect(result.removedBytes, "recover removes only the torn bytes").toBeGreaterThan(0);
+    expect(result.removedBytes).toBeLessThan(ROW_SIZE);
+    expect(result.sizeAfter).toBe(sizeBefore - result.removedBytes);
+    return open(path, { mode: "write", finder });
+  }
+
+  /**
    * A kill before `create` returned: the file is absent, or it exists and is
    * refused with a FrozenDBError, or create had finished its single write (then
    * the trial goes on). Returns true when there is nothing more to check.
@@ -299,6 +340,7 @@ class CrashCampaign {
     expected: ExpectedContents,
     finder: FinderStrategy,
     random: () => number,
+    settle = true,
   ): Transaction | null {
     for (const tx of log.done) {
       tx.adds.forEach(([key, value], i) => {
@@ -316,6 +358,8 @@ class CrashCampaign {
     }
     for (const key of expected.sampleForbidden(older, random)) expectInvisible(db, key);
     const active = db.activeTransaction;
+    // A read handle before `recover` checks what it sees and settles nothing.
+    if (!settle) return active;
     if (log.pending !== undefined) this.#checkPending(db, log.pending, active, expected);
     else expect(active, "an open transaction the writer never began").toBeNull();
     // The whole file now and then (every trial would dominate the run time).
