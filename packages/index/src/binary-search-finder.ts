@@ -59,6 +59,8 @@ export const DEFAULT_BLOCK_ROWS = 16;
 const MIN_CACHE_BYTES = 1024;
 /** A sorted range larger than this many bytes is narrowed by probes before it is read. */
 const SORTED_READ_BYTES = 64 * 1024;
+/** Largest block whose commits are learnt by reading it whole (with the rows around it). */
+const MAX_LEARN_BLOCK_ROWS = 256;
 /** Rows read by one probe of a sorted range (the probe and the rows after it, for null rows). */
 const PROBE_ROWS = 4;
 
@@ -202,7 +204,12 @@ export class BinarySearchFinder extends FinderBase {
     // Rows after the last complete block: not summarised, not known.
     if (block >= s.blocks) return false;
     const leaf = s.leaf(block);
-    if (!s.commitsKnown(leaf)) this.#learnCommits(block);
+    if (!s.commitsKnown(leaf)) {
+      // Blocks grown large by merges would cost a large read to learn; the
+      // caller's walk to the transaction's end reads far less.
+      if (s.blockRows > MAX_LEARN_BLOCK_ROWS) return false;
+      this.#learnCommits(block);
+    }
     return s.isAllCommitted(leaf);
   }
 
@@ -569,6 +576,11 @@ export class BinarySearchFinder extends FinderBase {
     ) {
       return false;
     }
+    // The block is about to be read: read it together with the rows a
+    // transaction can span around it and learn its commits on the way. A
+    // source that keeps its last read (the txlog does) then serves the
+    // search, and the caller's read of the row found, from that one read.
+    if (!s.commitsKnown(leaf) && s.blockRows <= this.#sortedReadRows) this.#learnCommits(block);
     const p0 = block * s.blockRows;
     const p1 = p0 + s.blockRows;
     return s.isSorted(leaf) ? this.#searchSorted(p0, p1) : this.#scanPositions(p0, p1);
