@@ -21,7 +21,13 @@ import {
   TransactionActiveError,
   valueTextAt,
 } from "@frozendb/codec";
-import { createFinder, FINDER_STRATEGIES, type Finder, type FinderStrategy } from "@frozendb/index";
+import {
+  createFinder,
+  FINDER_STRATEGIES,
+  type Finder,
+  type FinderStrategy,
+  type RowSource,
+} from "@frozendb/index";
 import { type Transaction as LogTransaction, open as openLog, type TxLog } from "@frozendb/txlog";
 import { type EntryRange, scanEntries } from "./entries.js";
 import { type Entry, parseStored } from "./entry.js";
@@ -162,7 +168,7 @@ export class Database {
     this.#checkOpen();
     const index = this.#committedIndex(key, true);
     // Checked in full, decoded straight to text: no row object on this path.
-    const bytes = this.#log.readRows(index!, 1);
+    const bytes = this.#log.readRowsTransient(index!, 1);
     const row = inspectRow(bytes, 0, this.#log.rowSize, index);
     if (row.type !== "data") {
       throw new CorruptDatabaseError("key row is not a data row", {
@@ -300,7 +306,7 @@ export class Database {
   /** End controls of the data rows from `start` to `end` (checksum rows skipped). */
   #endControls(start: number, end: number): DataEndControl[] {
     const n = this.#log.rowSize;
-    const bytes = this.#log.readRows(start, end - start + 1);
+    const bytes = this.#log.readRowsTransient(start, end - start + 1);
     const controls: DataEndControl[] = [];
     for (let i = start; i <= end; i++) {
       if (isChecksumIndex(i)) continue;
@@ -376,10 +382,25 @@ export function open(path: string, given?: OpenOptions): Database {
       : { isKeyCommitted: (key: Uint8Array) => db?.has(key) ?? false }),
   });
   try {
-    db = new Database(log, createFinder(log, strategy));
+    db = new Database(log, createFinder(transientSource(log), strategy));
     return db;
   } catch (error) {
     log.close();
     throw error;
   }
+}
+
+/**
+ * The log as the finder's row source, reading through the log's reused
+ * buffer: finders use the bytes of a read before the next one, so no read
+ * allocates (a fresh buffer per lookup costs more than the read itself).
+ */
+function transientSource(log: TxLog): RowSource {
+  return {
+    rowSize: log.rowSize,
+    skewMs: log.skewMs,
+    rowCount: () => log.rowCount(),
+    readRows: (start, count) => log.readRowsTransient(start, count),
+    subscribe: (listener) => log.subscribe(listener),
+  };
 }

@@ -46,6 +46,9 @@ import {
 } from "./transaction.js";
 import { type CompletedRow, WritePlan } from "./write-plan.js";
 
+/** Transient reads up to this size reuse the log's buffer; larger ones (bulk scans) allocate. */
+const TRANSIENT_READ_LIMIT = 1 << 20;
+
 /** How to open a log. */
 export interface OpenOptions {
   /** `read` (no lock, follows other writers) or `write` (exclusive lock). Default `read`. */
@@ -93,8 +96,10 @@ export class TxLog implements RowReader {
   readonly #keyCheck: ((key: Uint8Array, timestamp: number) => boolean) | undefined;
   readonly #plan: WritePlan;
   #size: number;
-  /** The last {@link readRows} result, answering reads of rows inside it. */
+  /** The last transient read (a view of {@link #readBuffer}), answering reads of rows inside it. */
   #lastRead: { start: number; count: number; bytes: Uint8Array } | undefined;
+  /** Reused by {@link readRowsTransient}. */
+  #readBuffer = new Uint8Array(0);
   #delivered: number;
   #listeners: readonly RowListener[] = [];
   #errorListeners: readonly ErrorListener[] = [];
@@ -153,15 +158,47 @@ export class TxLog implements RowReader {
   }
 
   /**
-   * Raw bytes of rows `[start, start + count)`, concatenated. Callers must
-   * not modify them: the bytes of the last read are kept, and a read of rows
-   * inside them is answered without a system call (a lookup reads a block,
-   * then the row it found there). Complete rows never change, so this is
-   * never stale.
+   * Raw bytes of rows `[start, start + count)`, concatenated, in a buffer of
+   * their own. Callers must not modify them.
    * @throws {@link InvalidInputError} when the range leaves the confirmed rows.
    * @throws {@link TombstonedError} after close; {@link ReadError} when the read fails.
    */
   readRows(start: number, count: number): Uint8Array {
+    const cached = this.#cachedRows(start, count);
+    if (cached !== undefined) return cached.slice();
+    return this.#file.read(HEADER_SIZE + start * this.rowSize, count * this.rowSize);
+  }
+
+  /**
+   * The bytes of rows `[start, start + count)` as a view of the log's read
+   * buffer, valid only until the next `readRowsTransient` call: for callers
+   * that use the bytes at once (finders, lookups), which then allocate
+   * nothing per read. A read of rows inside the previous read is answered
+   * from the buffer without a system call (a lookup reads a block, then the
+   * row it found there); complete rows never change, so this is never stale.
+   * @throws as {@link readRows}.
+   */
+  readRowsTransient(start: number, count: number): Uint8Array {
+    const cached = this.#cachedRows(start, count);
+    if (cached !== undefined) return cached;
+    const length = count * this.rowSize;
+    if (length > TRANSIENT_READ_LIMIT) {
+      this.#lastRead = undefined;
+      return this.#file.read(HEADER_SIZE + start * this.rowSize, length);
+    }
+    if (this.#readBuffer.length < length) {
+      this.#readBuffer = new Uint8Array(Math.max(length, 2 * this.#readBuffer.length));
+    }
+    // Forget the old contents first: a failed read leaves the buffer undefined.
+    this.#lastRead = undefined;
+    this.#file.readInto(this.#readBuffer, 0, length, HEADER_SIZE + start * this.rowSize);
+    const bytes = this.#readBuffer.subarray(0, length);
+    this.#lastRead = { start, count, bytes };
+    return bytes;
+  }
+
+  /** Checks the range; returns its bytes when the last transient read holds them. */
+  #cachedRows(start: number, count: number): Uint8Array | undefined {
     this.#checkOpen();
     const rows = this.rowCount();
     if (
@@ -176,13 +213,11 @@ export class TxLog implements RowReader {
       );
     }
     const last = this.#lastRead;
-    if (last !== undefined && start >= last.start && start + count <= last.start + last.count) {
-      const n = this.rowSize;
-      return last.bytes.subarray((start - last.start) * n, (start - last.start + count) * n);
+    if (last === undefined || start < last.start || start + count > last.start + last.count) {
+      return undefined;
     }
-    const bytes = this.#file.read(HEADER_SIZE + start * this.rowSize, count * this.rowSize);
-    this.#lastRead = { start, count, bytes };
-    return bytes;
+    const n = this.rowSize;
+    return last.bytes.subarray((start - last.start) * n, (start - last.start + count) * n);
   }
 
   /**

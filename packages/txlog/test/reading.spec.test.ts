@@ -255,6 +255,40 @@ describe("S_002 FR_028 readRow and readRows", () => {
     log.close();
   });
 
+  it("S_002 FR_028 readRowsTransient returns the same bytes from one reused buffer; readRows bytes are never changed by later reads", () => {
+    const { path, log } = smallFile();
+    const bytes = snapshot(path);
+    const rows = log.rowCount();
+    const expected = (s: number, c: number) =>
+      bytes.subarray(rowStart(s, 128), rowStart(s + c, 128));
+    const whole = log.readRowsTransient(0, rows);
+    expect(Buffer.from(whole).equals(expected(0, rows))).toBe(true);
+    // Inside the previous transient read: a view of the same buffer.
+    const inside = log.readRowsTransient(2, 2);
+    expect(inside.buffer).toBe(whole.buffer);
+    expect(Buffer.from(inside).equals(expected(2, 2))).toBe(true);
+    // A fresh read has bytes of its own, even when the rows were just read.
+    const own = log.readRows(2, 2);
+    expect(own.buffer).not.toBe(whole.buffer);
+    const copy = Buffer.from(own);
+    log.readRowsTransient(1, 1);
+    log.readRowsTransient(3, 1);
+    expect(Buffer.from(own).equals(copy)).toBe(true);
+    for (let s = 0; s < rows; s++) {
+      for (let c = 0; s + c <= rows; c++) {
+        expect(Buffer.from(log.readRowsTransient(s, c)).equals(expected(s, c))).toBe(true);
+      }
+    }
+    for (const [s, c] of [
+      [0, rows + 1],
+      [-1, 2],
+      [0.5, 1],
+    ] as const) {
+      expectError(() => log.readRowsTransient(s, c), "invalid_input", /./);
+    }
+    log.close();
+  });
+
   it("S_002 FR_028 a reader's confirmed rows grow only on refresh; rows written since are out of range until then", () => {
     const { path, log } = newLog({ skewMs: 0 });
     fill(log, 3, BASE_MS);
