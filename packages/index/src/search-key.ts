@@ -14,15 +14,26 @@ import {
 import { keyText } from "./key-text.js";
 
 /** A validated search key in the forms the strategies compare. */
-export interface SearchKey {
+export class SearchKey {
   /** The 16 key bytes. */
   readonly bytes: Uint8Array;
-  /** Its 24-character Base64 text, as stored in rows. */
-  readonly text: Uint8Array;
   /** Its millisecond timestamp. */
   readonly timestamp: number;
   /** True for a null-row UUID: never stored in a data row, so always absent. */
   readonly nullRow: boolean;
+  #text: Uint8Array | undefined;
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+    this.timestamp = uuidTimestamp(bytes);
+    this.nullRow = isNullRowUuid(bytes);
+  }
+
+  /** Its 24-character Base64 text, as stored in rows (made on first use: a key table needs only the bytes). */
+  get text(): Uint8Array {
+    this.#text ??= keyText(this.bytes);
+    return this.#text;
+  }
 }
 
 /**
@@ -35,12 +46,7 @@ export function toSearchKey(key: KeyInput): SearchKey {
   for (let i = 0; i < UUID_LENGTH; i++) any |= bytes[i]!;
   if (any === 0) throw new InvalidInputError("key cannot be uuid.Nil");
   validateUuidV7(bytes);
-  return {
-    bytes,
-    text: keyText(bytes),
-    timestamp: uuidTimestamp(bytes),
-    nullRow: isNullRowUuid(bytes),
-  };
+  return new SearchKey(bytes);
 }
 
 /** The error for a key no data row carries (the same for every strategy). */
