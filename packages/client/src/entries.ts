@@ -12,6 +12,7 @@ import {
   InvalidInputError,
   inspectRow,
   isChecksumIndex,
+  MAX_TRANSACTION_ROWS,
   valueTextAt,
 } from "@frozendb/codec";
 import type { TxLog } from "@frozendb/txlog";
@@ -43,6 +44,14 @@ export function toMs(bound: Date | number | undefined, fallback: number): number
   return ms;
 }
 
+/**
+ * Reads start small and double up to the largest: a caller that takes a few
+ * entries and stops pays for a few rows, a full scan soon reads in bulk. The
+ * first read holds at least a whole transaction (100 rows and a checksum
+ * row), whose end decides what of it is yielded.
+ */
+const FIRST_CHUNK_BYTES = 64 << 10;
+const FIRST_CHUNK_ROWS = MAX_TRANSACTION_ROWS + 1;
 const CHUNK_BYTES = 4 << 20;
 
 /**
@@ -56,7 +65,11 @@ export function* scanEntries(log: TxLog, range: EntryRange, end?: number): Gener
   const n = log.rowSize;
   const skew = log.skewMs;
   const total = end ?? log.rowCount();
-  const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / n));
+  const maxPerChunk = Math.max(1, Math.floor(CHUNK_BYTES / n));
+  let perChunk = Math.min(
+    maxPerChunk,
+    Math.max(FIRST_CHUNK_ROWS, Math.floor(FIRST_CHUNK_BYTES / n)),
+  );
   let index = Number.isFinite(from) ? startFor(log, from, total) : 1;
   let pending: PendingRow[] = [];
   let stopping = false;
@@ -64,6 +77,7 @@ export function* scanEntries(log: TxLog, range: EntryRange, end?: number): Gener
   while (index < total) {
     const count = Math.min(perChunk, total - index);
     const bytes = log.readRows(index, count);
+    perChunk = Math.min(maxPerChunk, perChunk * 2);
     for (let i = 0; i < count; i++, index++) {
       if (isChecksumIndex(index)) continue;
       const offset = i * n;
