@@ -1,4 +1,5 @@
 export { killHard, runNode, startNode } from "./child.js";
+export { ensureBuilt } from "./ensure-built.js";
 export {
   copyReference,
   hasReference,

@@ -2,52 +2,20 @@
 // the built `frozendb` (dist) and executes JSON commands read from stdin, one
 // reply line per command.
 import type { ChildProcess } from "node:child_process";
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { killHard, startNode } from "@frozendb/testkit";
+import { ensureBuilt, killHard, startNode } from "@frozendb/testkit";
 
 const REPO = fileURLToPath(new URL("../../../../", import.meta.url));
 /** The built client's entry, as a file URL the child imports. */
 export const DIST_URL = pathToFileURL(join(REPO, "packages/client/dist/index.js")).href;
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Why the dist of `pkg` must be rebuilt, or undefined when it is current. */
-function staleReason(pkg: string): string | undefined {
-  const dist = join(REPO, "packages", pkg, "dist", "index.js");
-  if (!existsSync(dist)) return `${dist} is missing`;
-  if (statSync(dist).mtimeMs < newestMtime(join(REPO, "packages", pkg, "src"))) {
-    return `${pkg}/src is newer than its dist`;
-  }
-  return undefined;
-}
 
 /**
  * Builds `frozendb` and the packages it needs when a dist is missing or older
  * than its sources (the child processes run plain Node on the built output).
  */
 export function ensureDist(): void {
-  const reasons = ["codec", "txlog", "index", "client"].map(staleReason).filter(Boolean);
-  if (reasons.length === 0) return;
-  const run = spawnSync(
-    "pnpm",
-    ["turbo", "run", "build", "--filter=frozendb", "--output-logs=errors-only"],
-    { cwd: REPO, encoding: "utf8", timeout: 240_000 },
-  );
-  if (run.status !== 0) {
-    throw new Error(
-      `building frozendb failed (${reasons.join("; ")}): ${run.error ?? ""}\n${run.stdout}\n${run.stderr}`,
-    );
-  }
+  ensureBuilt("frozendb", ["codec", "txlog", "index", "client"]);
 }
 
 /**

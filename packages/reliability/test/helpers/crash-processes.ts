@@ -3,37 +3,17 @@
 // node_modules), so a kill lands in the code users run, not in vitest's
 // transformed sources. Children talk in JSON lines on stdout (events) and
 // stdin (commands).
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureBuilt } from "@frozendb/testkit";
 
 /** packages/reliability: children run here so `import "frozendb"` resolves the workspace package. */
 export const PACKAGE_DIR = fileURLToPath(new URL("../../", import.meta.url));
-const REPO = join(PACKAGE_DIR, "../../");
 
 /** Absolute path of a child script in test/children. */
 export function childScript(name: string): string {
   return join(PACKAGE_DIR, "test", "children", name);
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-function staleReason(pkg: string): string | undefined {
-  const dist = join(REPO, "packages", pkg, "dist", "index.js");
-  if (!existsSync(dist)) return `${dist} is missing`;
-  if (statSync(dist).mtimeMs < newestMtime(join(REPO, "packages", pkg, "src"))) {
-    return `${pkg}/src is newer than its dist`;
-  }
-  return undefined;
 }
 
 /**
@@ -42,52 +22,7 @@ function staleReason(pkg: string): string | undefined {
  * stale build would test yesterday's code.
  */
 export function ensureDist(): void {
-  // Test files run in parallel workers: one builds, the others wait and then
-  // find the dist current (two builds at once would rewrite files a running
-  // child is importing).
-  withBuildLock(() => {
-    const reasons = ["codec", "txlog", "index", "client"].map(staleReason).filter(Boolean);
-    if (reasons.length > 0) build(reasons as string[]);
-  });
-}
-
-const BUILD_LOCK = join(tmpdir(), "frozendb-reliability-build.lock");
-
-function withBuildLock(fn: () => void): void {
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    try {
-      closeSync(openSync(BUILD_LOCK, "wx"));
-      break;
-    } catch (error) {
-      if ((error as { code?: string }).code !== "EEXIST") throw error;
-      // A lock left by a killed run is older than any build takes.
-      const held = statSync(BUILD_LOCK, { throwIfNoEntry: false });
-      if (held !== undefined && Date.now() - held.mtimeMs > 300_000) {
-        rmSync(BUILD_LOCK, { force: true });
-      }
-      if (Date.now() > deadline) throw new Error(`${BUILD_LOCK} held for 5 minutes`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    fn();
-  } finally {
-    rmSync(BUILD_LOCK, { force: true });
-  }
-}
-
-function build(reasons: readonly string[]): void {
-  const run = spawnSync(
-    "pnpm",
-    ["turbo", "run", "build", "--filter=frozendb", "--output-logs=errors-only"],
-    { cwd: REPO, encoding: "utf8", timeout: 240_000 },
-  );
-  if (run.status !== 0) {
-    throw new Error(
-      `building frozendb failed (${reasons.join("; ")}): ${run.error ?? ""}\n${run.stdout}\n${run.stderr}`,
-    );
-  }
+  ensureBuilt("frozendb", ["codec", "txlog", "index", "client"]);
 }
 
 /** One event line a child printed: a JSON object with an `e` field (see each child script). */

@@ -9,51 +9,23 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { ensureBuilt } from "@frozendb/testkit";
 
 /** The monorepo root. */
 export const REPO_DIR = resolve(import.meta.dirname, "../../../..");
 const CLIENT_DIST = join(REPO_DIR, "packages/client/dist/index.js");
-/** Workspace packages the client's build is made of. */
-const SOURCE_PACKAGES = ["codec", "index", "txlog", "client"];
 
 /** The argv prefix that runs a command as the unprivileged user `nobody`. */
 export const AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-function distIsFresh(): boolean {
-  for (const name of SOURCE_PACKAGES) {
-    const dist = join(REPO_DIR, "packages", name, "dist/index.js");
-    if (!existsSync(dist)) return false;
-    if (statSync(dist).mtimeMs < newestMtime(join(REPO_DIR, "packages", name, "src"))) return false;
-  }
-  return true;
-}
-
 /**
  * Builds `frozendb` and its workspace dependencies when a `dist/` is missing
- * or older than its sources (as the txlog lifecycle tests do for txlog).
+ * or older than its sources.
  */
 export function ensureClientDist(): void {
-  if (distIsFresh()) return;
-  const run = spawnSync("pnpm", ["turbo", "run", "build", "--filter=frozendb"], {
-    cwd: REPO_DIR,
-    encoding: "utf8",
-    timeout: 180_000,
-  });
-  if (run.status !== 0 || !existsSync(CLIENT_DIST)) {
-    throw new Error(`building frozendb failed:\n${run.stdout}\n${run.stderr}`);
-  }
+  ensureBuilt("frozendb", ["codec", "txlog", "index", "client"]);
 }
 
 /**
