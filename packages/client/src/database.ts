@@ -51,6 +51,17 @@ export interface OpenOptions {
    * true). One-shot readers can turn it off; `refresh()` still looks.
    */
   readonly follow?: boolean;
+  /**
+   * Read committed rows through a read-only memory map of the file (default
+   * true): a lookup then reads its row without a system call. Falls back to
+   * `pread` where the optional `@frozendb/file-map` addon is missing; the
+   * results are the same either way. Hazard: a file truncated under a running
+   * reader by something other than frozenDB can end that reader with SIGBUS
+   * (or, inside the last page, show it zeros: `CorruptDatabaseError`)
+   * instead of a `ReadError`; set `false` where that may happen. See
+   * `@frozendb/txlog`.
+   */
+  readonly mapReads?: boolean;
 }
 
 type Visibility = "committed" | "rolled_back" | "after_savepoint" | { uncommitted: Error };
@@ -373,6 +384,7 @@ export function open(path: string, given?: OpenOptions): Database {
     mode,
     ...(options.sync === undefined ? {} : { sync: options.sync }),
     ...(options.follow === undefined ? {} : { follow: options.follow }),
+    ...(options.mapReads === undefined ? {} : { mapReads: options.mapReads }),
     // The duplicate check of `add`: is the key committed anywhere? Answered
     // by the finder, once it exists (nothing is added during open) — except
     // for `simple`, whose answer for an absent key is a scan of the whole

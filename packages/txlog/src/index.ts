@@ -1,6 +1,7 @@
 export { hasAppendOnly, setAppendOnly } from "./append-only.js";
 export { type CreateOptions, create, DEFAULT_ROW_SIZE, DEFAULT_SKEW_MS } from "./create.js";
 export type { FileMode } from "./db-file.js";
+export { fileMapAvailable } from "./mapped-file.js";
 export { type RecoverResult, recover } from "./recover.js";
 export type { StrictFinding } from "./strict-checks.js";
 export {

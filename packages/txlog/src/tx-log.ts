@@ -34,6 +34,7 @@ import {
 import { blockCrc } from "./checksum-block.js";
 import { DbFile, type FileMode, isRegularFile, openDescriptor } from "./db-file.js";
 import { lockExclusive, unlock } from "./file-lock.js";
+import { MappedFile } from "./mapped-file.js";
 import { checkDatabasePath, isCode } from "./path-checks.js";
 import { readTailState, type TailState } from "./recovery.js";
 import { computeMaxTimestamp, isKeyCommitted, type RowReader } from "./row-scan.js";
@@ -67,6 +68,18 @@ export interface OpenOptions {
   readonly isKeyCommitted?: (key: Uint8Array, timestamp: number) => boolean;
   /** Read mode: follow rows appended by other processes (default true). */
   readonly follow?: boolean;
+  /**
+   * Read settled rows — every row up to the last one that ends a
+   * transaction — through a read-only memory map of the file, without a
+   * system call per read (default true; needs the optional
+   * `@frozendb/file-map` addon, and falls back to `pread` without it). The
+   * bytes are the same either way. The map's one hazard: if something other
+   * than frozenDB truncates the file below rows a reader has mapped, that
+   * reader's next read of them ends the process with SIGBUS (or, inside the
+   * file's new last page, sees zeros) instead of failing with `read_error`.
+   * Turn it off where files may be cut under running readers.
+   */
+  readonly mapReads?: boolean;
 }
 
 /** Called for every newly completed row, in file order, exactly once. */
@@ -100,6 +113,13 @@ export class TxLog implements RowReader {
   #lastRead: { start: number; count: number; bytes: Uint8Array } | undefined;
   /** Reused by {@link readRowsTransient}. */
   #readBuffer = new Uint8Array(0);
+  /** The memory map of settled rows: undefined until first needed, null when off or refused. */
+  #map: MappedFile | null | undefined;
+  /**
+   * Rows `[0, #settledRows)` end at or before a row that ends a transaction:
+   * no frozenDB operation ever removes them, so the map may serve them.
+   */
+  #settledRows: number;
   #delivered: number;
   #listeners: readonly RowListener[] = [];
   #errorListeners: readonly ErrorListener[] = [];
@@ -132,6 +152,8 @@ export class TxLog implements RowReader {
     this.#keyCheck = options.isKeyCommitted;
     this.#size = size;
     this.#delivered = this.rowCount();
+    this.#settledRows = tail.open?.startIndex ?? this.rowCount();
+    if (options.mapReads === false) this.#map = null;
     this.#host = this.#makeHost();
     this.#plan = new WritePlan(2 * this.rowSize + 64);
     if (tail.open !== undefined) {
@@ -152,6 +174,15 @@ export class TxLog implements RowReader {
     return this.#size;
   }
 
+  /**
+   * True while settled rows are read through the memory map (see
+   * {@link OpenOptions.mapReads}): false before the first such read, when
+   * turned off, where the addon is missing, or when the kernel refused the map.
+   */
+  get readsFromMap(): boolean {
+    return this.#map !== undefined && this.#map !== null;
+  }
+
   /** True once closed (explicitly or after a failed write). */
   get closed(): boolean {
     return this.#file.closed;
@@ -164,22 +195,23 @@ export class TxLog implements RowReader {
    * @throws {@link TombstonedError} after close; {@link ReadError} when the read fails.
    */
   readRows(start: number, count: number): Uint8Array {
-    const cached = this.#cachedRows(start, count);
+    const cached = this.#cachedRows(start, count) ?? this.#mappedRows(start, count);
     if (cached !== undefined) return cached.slice();
     return this.#file.read(HEADER_SIZE + start * this.rowSize, count * this.rowSize);
   }
 
   /**
-   * The bytes of rows `[start, start + count)` as a view of the log's read
-   * buffer, valid only until the next `readRowsTransient` call: for callers
-   * that use the bytes at once (finders, lookups), which then allocate
-   * nothing per read. A read of rows inside the previous read is answered
-   * from the buffer without a system call (a lookup reads a block, then the
-   * row it found there); complete rows never change, so this is never stale.
+   * The bytes of rows `[start, start + count)` as a view of the log's memory
+   * map (settled rows) or of its read buffer, valid only until the next
+   * `readRowsTransient` call: for callers that use the bytes at once
+   * (finders, lookups), which then allocate nothing per read. A read of rows
+   * inside the previous buffered read is answered from the buffer without a
+   * system call (a lookup reads a block, then the row it found there);
+   * complete rows never change, so this is never stale.
    * @throws as {@link readRows}.
    */
   readRowsTransient(start: number, count: number): Uint8Array {
-    const cached = this.#cachedRows(start, count);
+    const cached = this.#cachedRows(start, count) ?? this.#mappedRows(start, count);
     if (cached !== undefined) return cached;
     const length = count * this.rowSize;
     if (length > TRANSIENT_READ_LIMIT) {
@@ -218,6 +250,13 @@ export class TxLog implements RowReader {
     }
     const n = this.rowSize;
     return last.bytes.subarray((start - last.start) * n, (start - last.start + count) * n);
+  }
+
+  /** The bytes of rows `[start, start + count)` from the memory map, when they are settled. */
+  #mappedRows(start: number, count: number): Uint8Array | undefined {
+    if (count === 0 || start + count > this.#settledRows) return undefined;
+    if (this.#map === undefined) this.#map = MappedFile.open(this.#file.fd, this.#size) ?? null;
+    return this.#map?.view(HEADER_SIZE + start * this.rowSize, count * this.rowSize);
   }
 
   /**
@@ -424,6 +463,8 @@ export class TxLog implements RowReader {
     if (this.#poll !== undefined) clearInterval(this.#poll);
     this.#poll = undefined;
     if (this.mode === "write") unlock(this.#file.fd);
+    // Views of the map stay valid until collected; the log itself lets go.
+    this.#map = null;
     this.#file.close();
   }
 
@@ -498,6 +539,7 @@ export class TxLog implements RowReader {
       throw error;
     }
     this.#size += plan.length;
+    this.#settle(plan.completed);
     // Every written row counts for the maximum, even if a listener fails below.
     for (const { timestamp } of plan.completed) {
       if (
@@ -544,10 +586,27 @@ export class TxLog implements RowReader {
     ) {
       this.#maxTimestamp = row.timestamp;
     }
+    if (row.type === "null" || (row.type === "data" && endsTransaction(row.endControl))) {
+      this.#settledRows = Math.max(this.#settledRows, index + 1);
+    }
     // Each row goes to the listeners subscribed when its delivery starts;
     // the first error stops the chain, and the row counts as undelivered.
     for (const listener of this.#listeners) listener(index, row);
     this.#delivered = index + 1;
+  }
+
+  /** Moves the settled bound past the last row of `completed` that ends a transaction. */
+  #settle(completed: readonly CompletedRow[]): void {
+    const n = this.rowSize;
+    for (let i = completed.length - 1; i >= 0; i--) {
+      const { index, bytes } = completed[i]!;
+      if (index < this.#settledRows) return;
+      const control = readEndControl(bytes, n - 5);
+      if (control !== undefined && control !== "CS" && endsTransaction(control)) {
+        this.#settledRows = index + 1;
+        return;
+      }
+    }
   }
 
   /**

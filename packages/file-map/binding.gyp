@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "file_map",
+      "sources": ["src/file_map.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"],
+      "conditions": [["OS=='win'", {"type": "none"}]]
+    }
+  ]
+}

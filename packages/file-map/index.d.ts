@@ -1,0 +1,22 @@
+/**
+ * Maps the first `length` bytes of the open file `fd` into memory,
+ * read-only (`PROT_READ`) and shared (`MAP_SHARED`): bytes appended to the
+ * file later, by any process, become readable through the same map.
+ *
+ * `length` may exceed the file's size, but a page wholly past the end of the
+ * file must never be touched: the kernel answers with SIGBUS, which ends the
+ * process. Writing through the buffer ends it with SIGSEGV. The map lives as
+ * long as the returned buffer (it is released when that is garbage-collected),
+ * and does not need `fd` to stay open.
+ *
+ * @throws `Error` with code `ERR_MMAP` when the kernel refuses the map (for
+ *   example `EACCES` for an append-only file opened for writing), code
+ *   `ERR_INVALID_ARG` for a bad `fd` or `length`.
+ * @example
+ * ```ts
+ * import { openSync } from "node:fs";
+ * import { map } from "@frozendb/file-map";
+ * const bytes = new Uint8Array(map(openSync("audit.fdb", "r"), 1 << 20), 0, 64);
+ * ```
+ */
+export function map(fd: number, length: number): ArrayBuffer;

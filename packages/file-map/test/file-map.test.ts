@@ -1,0 +1,57 @@
+// The addon on its own: the bytes of a map equal the file's, appends by
+// another descriptor become visible through an existing map, and bad
+// arguments or refused maps throw instead of crashing.
+import { appendFileSync, closeSync, openSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tempDir } from "@frozendb/testkit";
+import { describe, expect, it } from "vitest";
+import { map } from "../index.js";
+
+function bytesOf(length: number, seed: number): Buffer {
+  const b = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) b[i] = (i * 31 + seed) & 0xff;
+  return b;
+}
+
+describe("@frozendb/file-map", () => {
+  it("maps a file read-only: the buffer shows exactly its bytes", () => {
+    const path = join(tempDir(), "a.bin");
+    const content = bytesOf(10_000, 7);
+    writeFileSync(path, content);
+    const fd = openSync(path, "r");
+    const buffer = map(fd, 1 << 20);
+    closeSync(fd); // the map does not need the descriptor
+    expect(buffer.byteLength).toBe(1 << 20);
+    expect(Buffer.from(buffer, 0, content.length).equals(content)).toBe(true);
+  });
+
+  it("bytes appended after the map was made are visible through it", () => {
+    const path = join(tempDir(), "grow.bin");
+    writeFileSync(path, bytesOf(100, 1));
+    const fd = openSync(path, "r");
+    const view = new Uint8Array(map(fd, 1 << 20));
+    const more = bytesOf(50_000, 2);
+    appendFileSync(path, more);
+    expect(Buffer.from(view.subarray(100, 100 + more.length)).equals(more)).toBe(true);
+    closeSync(fd);
+  });
+
+  it("rejects bad arguments and reports refused maps as ERR_MMAP errors", () => {
+    const path = join(tempDir(), "b.bin");
+    writeFileSync(path, bytesOf(10, 3));
+    const fd = openSync(path, "r");
+    for (const length of [0, -1, 1.5, Number.NaN]) {
+      expect(() => map(fd, length)).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARG" }));
+    }
+    expect(() => map(-1, 4096)).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARG" }));
+    // A descriptor that is not open: the kernel says EBADF.
+    closeSync(fd);
+    expect(() => map(fd, 4096)).toThrow(expect.objectContaining({ code: "ERR_MMAP" }));
+    // A write-only descriptor cannot be mapped for reading (EACCES).
+    const writeOnly = openSync(path, "w");
+    expect(() => map(writeOnly, 4096)).toThrow(
+      expect.objectContaining({ code: "ERR_MMAP", message: expect.stringMatching(/denied/i) }),
+    );
+    closeSync(writeOnly);
+  });
+});
