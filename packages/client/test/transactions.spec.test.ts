@@ -420,6 +420,29 @@ describe("S_004 transactions", () => {
     expect(db.get(keyAt(BASE_MS, 5))).toBe(5);
   });
 
+  it("S_004 FR_008 one Buffer reused for key after key (per call and in transaction(fn)) stores and finds every key", () => {
+    const { db } = writable();
+    const buffer = Buffer.alloc(16);
+    const keys = Array.from({ length: 6 }, (_, i) => keyAt(BASE_MS + i, i + 1));
+    const t = db.begin();
+    for (const k of keys.slice(0, 3)) {
+      buffer.set(parseUuid(k));
+      t.add(buffer, k);
+    }
+    t.commit();
+    db.transaction((tx) => {
+      for (const k of keys.slice(3)) {
+        buffer.set(parseUuid(k));
+        tx.add(buffer, k);
+      }
+    });
+    for (const k of keys) {
+      buffer.set(parseUuid(k));
+      expect(db.get(buffer)).toBe(k);
+    }
+    expect([...db.entries()].map((e) => e.key)).toEqual(keys);
+  });
+
   it("S_004 FR_008 malformed keys and UUIDs that are not version 7 are refused with invalid_input", () => {
     const { path, db } = writable();
     const before = bytesOf(path);

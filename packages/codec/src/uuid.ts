@@ -81,7 +81,9 @@ export function parseUuid(key: KeyInput): Uint8Array {
     if (key.length !== UUID_LENGTH) {
       throw new InvalidInputError(`UUID must be 16 bytes, got ${key.length}`);
     }
-    return key.slice();
+    // A copy into a plain Uint8Array: a Buffer's `slice` is a view of the
+    // caller's memory, which the caller may reuse for its next key.
+    return new Uint8Array(key);
   }
   throw new InvalidInputError(`key must be a UUID string or 16 bytes, got ${typeof key}`);
 }

@@ -62,6 +62,16 @@ describe("S_001 Base64 and UUID keys", () => {
     expect(uuidV7Problem(parseUuid(uuidv7()))).toBeUndefined();
   });
 
+  it("S_001 FR_006 a parsed 16-byte key (Uint8Array or Buffer) is a copy: the caller may reuse its buffer", () => {
+    const text = "01936b2e-5a10-7c3d-9e4f-0123456789ab";
+    for (const given of [Buffer.from(parseUuid(text)), new Uint8Array(parseUuid(text))]) {
+      const parsed = parseUuid(given);
+      given.fill(0xff);
+      expect(formatUuid(parsed)).toBe(text);
+      expect(parsed.buffer).not.toBe(given.buffer);
+    }
+  });
+
   it("S_001 FR_007 UUIDv7 checks run Nil, variant, version with the original's messages", () => {
     expect(uuidV7Problem(new Uint8Array(16))).toBe("UUID cannot be zero/Nil");
     expect(uuidV7Problem(parseUuid("01936b2e-5a10-7c3d-1e4f-0123456789ab"))).toBe(
