@@ -113,6 +113,7 @@ export {
   type RowInfo,
   valueTextAt,
   writeRowEnd,
+  writtenDataRow,
 } from "./row.js";
 export {
   checkRowPlacement,

@@ -111,6 +111,36 @@ export class DataRow {
   }
 }
 
+/**
+ * The {@link DataRow} of a row the caller itself has just encoded at
+ * `bytes[offset]` (with `writeDataRowFrame` and `writeRowEnd`): `key` (the
+ * caller's own copy), `timestamp` and a value of `valueLength` bytes, `ascii`
+ * when they are all ASCII. Nothing is decoded or checked — for a writer that
+ * tells subscribers about its own rows, which are valid by construction.
+ */
+export function writtenDataRow(
+  bytes: Uint8Array,
+  offset: number,
+  rowSize: number,
+  key: Uint8Array,
+  timestamp: number,
+  valueLength: number,
+  ascii: boolean,
+): DataRow {
+  return new DataRow(
+    {
+      startControl: bytes[offset + 1] === START_CONTROL.TRANSACTION ? "T" : "R",
+      endControl: readEndControl(bytes, offset + rowSize - 5) as DataEndControl,
+      key,
+      timestamp,
+    },
+    bytes,
+    offset + VALUE_OFFSET,
+    offset + VALUE_OFFSET + valueLength,
+    ascii,
+  );
+}
+
 /** Any complete row. */
 export type Row = ChecksumRow | NullRow | DataRow;
 

@@ -109,6 +109,7 @@ it("exports exactly the documented runtime names", () => {
       "writeNullRow",
       "writeParity",
       "writeRowEnd",
+      "writtenDataRow",
       "xorRange",
     ]
   `);

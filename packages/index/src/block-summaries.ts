@@ -68,6 +68,15 @@ function copyKey(source: Uint8Array, offset: number, target: Uint8Array): void {
   for (let i = 0; i < UUID_LENGTH; i++) target[i] = source[offset + i]!;
 }
 
+/**
+ * Copies the key at `keys[from …]` to `keys[to …]` (never overlapping): a
+ * plain loop, several times cheaper than `copyWithin` for 16 bytes, and this
+ * runs for every tree level on every completed block.
+ */
+function moveKey(keys: Uint8Array, from: number, to: number): void {
+  for (let i = 0; i < UUID_LENGTH; i++) keys[to + i] = keys[from + i]!;
+}
+
 /** Block summaries and the tree over them. */
 export class BlockSummaries {
   /** Logical rows per block (a power of two). */
@@ -240,11 +249,11 @@ export class BlockSummaries {
       const lMin = left * 2 * UUID_LENGTH;
       const rMin = right * 2 * UUID_LENGTH;
       const useLeftMin = lHas && (!rHas || compareKeys(keys, lMin, keys, rMin) <= 0);
-      keys.copyWithin(minAt, useLeftMin ? lMin : rMin, (useLeftMin ? lMin : rMin) + UUID_LENGTH);
+      moveKey(keys, useLeftMin ? lMin : rMin, minAt);
       const lMax = lMin + UUID_LENGTH;
       const rMax = rMin + UUID_LENGTH;
       const useRightMax = rHas && (!lHas || compareKeys(keys, rMax, keys, lMax) >= 0);
-      keys.copyWithin(maxAt, useRightMax ? rMax : lMax, (useRightMax ? rMax : lMax) + UUID_LENGTH);
+      moveKey(keys, useRightMax ? rMax : lMax, maxAt);
     }
     if (
       (f & KNOWN) !== 0 &&

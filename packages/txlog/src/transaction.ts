@@ -32,7 +32,7 @@ import {
   writeRowEnd,
 } from "@frozendb/codec";
 import type { OpenTransactionState } from "./recovery.js";
-import type { CompletedRow, WritePlan } from "./write-plan.js";
+import type { CompletedRow, WritePlan, WrittenDataRow } from "./write-plan.js";
 
 /** A value as handed to `add`: JSON text, or its UTF-8 bytes. */
 export type ValueInput = string | Uint8Array;
@@ -85,6 +85,8 @@ type Pending =
       readonly kind: "payload";
       readonly buf: Uint8Array;
       readonly timestamp: number;
+      /** What the row's notification is built from. */
+      readonly data: WrittenDataRow;
       savepoint: boolean;
     };
 
@@ -95,10 +97,8 @@ export interface NewRow {
 }
 
 /** A row that passed every check of `add`; its value is already in the target row. */
-export interface CheckedRow {
-  readonly key: Uint8Array;
+export interface CheckedRow extends WrittenDataRow {
   readonly timestamp: number;
-  readonly valueLength: number;
 }
 
 /**
@@ -154,7 +154,9 @@ export function checkRow(
   if (keys.has(key) || host.isKeyCommitted(key, timestamp)) {
     throw new InvalidInputError("key already exists");
   }
-  return { key, timestamp, valueLength };
+  // One UTF-8 byte per UTF-16 unit: every character was ASCII.
+  const ascii = typeof value === "string" && valueLength === value.length;
+  return { key, timestamp, valueLength, ascii };
 }
 
 /**
@@ -216,6 +218,7 @@ export class Transaction {
         kind: "payload",
         buf,
         timestamp: partial.timestamp,
+        data: { key: partial.key, valueLength: partial.value.length, ascii: false },
         savepoint: partial.state === 3,
       };
       this.#keys.add(partial.key);
@@ -281,7 +284,7 @@ export class Transaction {
     this.#write(plan, false);
     this.#nextBuffer ^= 1;
     if (completed !== undefined) this.#recordCompleted(completed);
-    this.#pending = { kind: "payload", buf, timestamp: row.timestamp, savepoint: false };
+    this.#pending = { kind: "payload", buf, timestamp: row.timestamp, data: row, savepoint: false };
     this.#keys.add(row.key);
     this.#maxTimestamp = Math.max(this.#maxTimestamp, row.timestamp);
   }
@@ -384,7 +387,7 @@ export class Transaction {
     writeRowEnd(pending.buf, 0, n, endControl);
     plan.push(pending.buf.subarray(pending.savepoint ? n - 4 : n - 5));
     const index = this.#host.completeRowCount();
-    plan.complete(index, pending.buf, pending.timestamp);
+    plan.complete(index, pending.buf, pending.timestamp, pending.data);
     this.#planChecksumIfDue(plan, index);
     return { index, endControl };
   }

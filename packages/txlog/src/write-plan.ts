@@ -14,6 +14,17 @@ export interface CompletedRow {
   readonly index: number;
   readonly bytes: Uint8Array;
   readonly timestamp: number | undefined;
+  /** A data row's fields as the writer built it (subscribers get them without a decode). */
+  readonly data: WrittenDataRow | undefined;
+}
+
+/** What the writer knows of a data row it completes. */
+export interface WrittenDataRow {
+  /** The row's own key bytes. */
+  readonly key: Uint8Array;
+  readonly valueLength: number;
+  /** The value is all ASCII (its text can be read without a UTF-8 decoder). */
+  readonly ascii: boolean;
 }
 
 /** A reusable, growable byte buffer plus the rows it completes. */
@@ -70,8 +81,13 @@ export class WritePlan {
   }
 
   /** Records that the write completes row `index`, whose bytes are `bytes`. */
-  complete(index: number, bytes: Uint8Array, timestamp: number | undefined): void {
-    this.#completed.push({ index, bytes, timestamp });
+  complete(
+    index: number,
+    bytes: Uint8Array,
+    timestamp: number | undefined,
+    data?: WrittenDataRow,
+  ): void {
+    this.#completed.push({ index, bytes, timestamp, data });
   }
 
   /** The planned bytes (a view of the plan's buffer). */
