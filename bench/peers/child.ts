@@ -27,14 +27,32 @@ export interface ChildRequest {
 /** What the child prints (RSS and heap in bytes, times in ms). */
 export interface ChildReport {
   readonly rssBaseline: number;
+  /** Private (anonymous) resident memory, without mapped file pages; -1 where unknown. */
+  readonly anonBaseline: number;
   readonly firstOpenMs: number;
   /** Each repeated open (open, then close, timed to the end of the open). */
   readonly openMs: number[];
   readonly rssAfterOpen: number;
+  readonly anonAfterOpen: number;
   readonly lookups: number;
   readonly rssAfterLookups: number;
+  readonly anonAfterLookups: number;
   readonly heapUsedAfterLookups: number;
   readonly sink: number;
+}
+
+/**
+ * Resident anonymous memory in bytes (`RssAnon` of /proc/self/status): the
+ * process's own memory. RSS also counts the page-cache pages of mapped files
+ * (lmdb's and frozendb's maps), which are shared and reclaimable. -1 off Linux.
+ */
+function anonResident(): number {
+  try {
+    const match = /^RssAnon:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "utf8"));
+    return match === null ? -1 : Number(match[1]) * 1024;
+  } catch {
+    return -1;
+  }
 }
 
 function gc(): void {
@@ -50,6 +68,7 @@ async function main(): Promise<void> {
   const keys = readFileSync(request.lookupFile);
   gc();
   const rssBaseline = process.memoryUsage().rss;
+  const anonBaseline = anonResident();
 
   const timedOpen = (): { reader: Reader; ms: number } => {
     const start = performance.now();
@@ -70,6 +89,7 @@ async function main(): Promise<void> {
   const { reader } = timedOpen();
   gc();
   const rssAfterOpen = process.memoryUsage().rss;
+  const anonAfterOpen = anonResident();
   let sink = 0;
   let lookups = 0;
   const available = Math.floor(keys.length / 16);
@@ -83,14 +103,18 @@ async function main(): Promise<void> {
   }
   gc();
   const memory = process.memoryUsage();
+  const anonAfterLookups = anonResident();
   await reader.close();
   const report: ChildReport = {
     rssBaseline,
+    anonBaseline,
     firstOpenMs: first.ms,
     openMs,
     rssAfterOpen,
+    anonAfterOpen,
     lookups,
     rssAfterLookups: memory.rss,
+    anonAfterLookups,
     heapUsedAfterLookups: memory.heapUsed,
     sink,
   };

@@ -20,3 +20,12 @@
  * ```
  */
 export function map(fd: number, length: number): ArrayBuffer;
+
+/**
+ * Releases a map made by {@link map} at once instead of at garbage
+ * collection: the buffer is detached first — every view of it then has
+ * length 0, so no read can reach the released pages — then unmapped.
+ * A buffer already released, or not made by `map`, is left alone.
+ * @throws `Error` with code `ERR_INVALID_ARG` when `buffer` is not an ArrayBuffer.
+ */
+export function unmap(buffer: ArrayBuffer): void;

@@ -14,3 +14,14 @@ const addon = require("./build/Release/file_map.node");
 export function map(fd, length) {
   return addon.map(fd, length);
 }
+
+/**
+ * Releases a map made by {@link map} at once: the buffer is detached first
+ * (every view of it then has length 0), then the pages are unmapped. A buffer
+ * already released, or not made by `map`, is left alone.
+ * @param {ArrayBuffer} buffer
+ * @returns {void}
+ */
+export function unmap(buffer) {
+  addon.unmap(buffer);
+}

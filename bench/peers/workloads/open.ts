@@ -10,8 +10,10 @@
  * (the median is the figure), opens it once more and records RSS, does
  * lookups of existing keys and records RSS again (after a GC each time).
  * The store's pages are in the page cache (the parent just wrote them), so
- * this is a warm open. lmdb maps its file: the pages its lookups touch count
- * in its RSS; the others read with pread and the page cache is not in RSS.
+ * this is a warm open. lmdb and frozendb map their files: the pages their
+ * lookups touch count in their RSS; the others read with pread and the page
+ * cache is not in RSS. The anonymous part of RSS (RssAnon) is each process's
+ * own memory, comparable across all of them.
  */
 
 import { spawnSync } from "node:child_process";
@@ -99,6 +101,8 @@ export async function openWorkload(ctx: ScenarioContext): Promise<void> {
           rssAfterLookupsMB: report.rssAfterLookups / MB,
           rssOpenDeltaMB: (report.rssAfterOpen - report.rssBaseline) / MB,
           rssLookupsDeltaMB: (report.rssAfterLookups - report.rssBaseline) / MB,
+          anonOpenDeltaMB: (report.anonAfterOpen - report.anonBaseline) / MB,
+          anonLookupsDeltaMB: (report.anonAfterLookups - report.anonBaseline) / MB,
           childLookups: report.lookups,
           heapUsedAfterLookupsMB: report.heapUsedAfterLookups / MB,
         },

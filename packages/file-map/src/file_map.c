@@ -6,12 +6,14 @@
  * Through a map the same bytes are plain memory: the page cache's own pages,
  * no copy and no system call once a page has been touched.
  *
- * One function: map(fd, length) returns an ArrayBuffer over the first
- * `length` bytes of the file. PROT_READ and MAP_SHARED: bytes other processes
- * append later become visible through the same map (the caller maps more than
- * the file holds and never touches bytes past the end it has seen: a page
- * wholly past the end of the file raises SIGBUS). The map is released when
- * the ArrayBuffer is garbage-collected, so no view can outlive it.
+ * map(fd, length) returns an ArrayBuffer over the first `length` bytes of the
+ * file. PROT_READ and MAP_SHARED: bytes other processes append later become
+ * visible through the same map (the caller maps more than the file holds and
+ * never touches bytes past the end it has seen: a page wholly past the end of
+ * the file raises SIGBUS). The map is released when the ArrayBuffer is
+ * garbage-collected, or at once by unmap(buffer), which first detaches the
+ * buffer: every view of it then has length 0, so nothing can read the
+ * released pages.
  */
 
 #define NAPI_VERSION 8
@@ -19,12 +21,23 @@
 #include <node_api.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+/* One map; owned by its ArrayBuffer (freed by the buffer's finalizer). */
+typedef struct {
+  void *address;
+  size_t length;
+  int mapped;
+} mapping;
+
 static void release_map(napi_env env, void *data, void *hint) {
   (void)env;
-  munmap(data, (size_t)(uintptr_t)hint);
+  (void)data;
+  mapping *m = (mapping *)hint;
+  if (m->mapped) munmap(m->address, m->length);
+  free(m);
 }
 
 static napi_value throw_error(napi_env env, const char *code, const char *message) {
@@ -54,19 +67,63 @@ static napi_value map_file(napi_env env, napi_callback_info info) {
     snprintf(message, sizeof message, "mmap of %zu bytes failed: %s", bytes, strerror(errno));
     return throw_error(env, "ERR_MMAP", message);
   }
-  napi_value buffer;
-  if (napi_create_external_arraybuffer(env, address, bytes, release_map, (void *)(uintptr_t)bytes,
-                                       &buffer) != napi_ok) {
+  mapping *m = (mapping *)malloc(sizeof(mapping));
+  if (m == NULL) {
     munmap(address, bytes);
+    return throw_error(env, "ERR_MMAP", "out of memory");
+  }
+  m->address = address;
+  m->length = bytes;
+  m->mapped = 1;
+  napi_value buffer;
+  if (napi_create_external_arraybuffer(env, address, bytes, release_map, m, &buffer) != napi_ok) {
+    munmap(address, bytes);
+    free(m);
     return throw_error(env, "ERR_MMAP", "the runtime refused an external ArrayBuffer");
+  }
+  /* Lets unmap() find the mapping from the buffer. */
+  if (napi_wrap(env, buffer, m, NULL, NULL, NULL) != napi_ok) {
+    return throw_error(env, "ERR_MMAP", "could not tag the mapped buffer");
   }
   return buffer;
 }
 
+static napi_value unmap_file(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  bool is_buffer = false;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_is_arraybuffer(env, argv[0], &is_buffer) != napi_ok || !is_buffer) {
+    return throw_error(env, "ERR_INVALID_ARG", "unmap(buffer) takes a buffer made by map()");
+  }
+  void *found = NULL;
+  if (napi_remove_wrap(env, argv[0], &found) != napi_ok || found == NULL) {
+    /* Not made by map(), or already unmapped. */
+    napi_value undefined;
+    napi_get_undefined(env, &undefined);
+    return undefined;
+  }
+  mapping *m = (mapping *)found;
+  /* Release first, then detach: detaching may run the finalizer, which must
+     then find nothing left to unmap (and frees m). No JavaScript runs in
+     between, so nothing can read the pages after they are gone. */
+  munmap(m->address, m->length);
+  m->mapped = 0;
+  if (napi_detach_arraybuffer(env, argv[0]) != napi_ok) {
+    return throw_error(env, "ERR_MMAP", "could not detach the mapped buffer");
+  }
+  napi_value undefined;
+  napi_get_undefined(env, &undefined);
+  return undefined;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
-  napi_value fn;
-  if (napi_create_function(env, "map", NAPI_AUTO_LENGTH, map_file, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "map", fn) != napi_ok) {
+  napi_value map_fn;
+  napi_value unmap_fn;
+  if (napi_create_function(env, "map", NAPI_AUTO_LENGTH, map_file, NULL, &map_fn) != napi_ok ||
+      napi_set_named_property(env, exports, "map", map_fn) != napi_ok ||
+      napi_create_function(env, "unmap", NAPI_AUTO_LENGTH, unmap_file, NULL, &unmap_fn) != napi_ok ||
+      napi_set_named_property(env, exports, "unmap", unmap_fn) != napi_ok) {
     return NULL;
   }
   return exports;

@@ -5,7 +5,7 @@ import { appendFileSync, closeSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@frozendb/testkit";
 import { describe, expect, it } from "vitest";
-import { map } from "../index.js";
+import { map, unmap } from "../index.js";
 
 function bytesOf(length: number, seed: number): Buffer {
   const b = Buffer.alloc(length);
@@ -33,6 +33,29 @@ describe("@frozendb/file-map", () => {
     const more = bytesOf(50_000, 2);
     appendFileSync(path, more);
     expect(Buffer.from(view.subarray(100, 100 + more.length)).equals(more)).toBe(true);
+    closeSync(fd);
+  });
+
+  it("unmap releases a map at once: the buffer and its views become empty; a second unmap or a foreign buffer is ignored", () => {
+    const path = join(tempDir(), "c.bin");
+    writeFileSync(path, bytesOf(10_000, 5));
+    const fd = openSync(path, "r");
+    const buffer = map(fd, 1 << 20);
+    const view = new Uint8Array(buffer, 0, 10_000);
+    expect(view[1]).toBe((31 + 5) & 0xff);
+    unmap(buffer);
+    expect(buffer.byteLength).toBe(0);
+    expect(view.length).toBe(0);
+    expect(view[1]).toBeUndefined();
+    unmap(buffer);
+    const plain = new ArrayBuffer(8);
+    unmap(plain);
+    expect(plain.byteLength).toBe(8);
+    expect(() => unmap(5 as unknown as ArrayBuffer)).toThrow(
+      expect.objectContaining({ code: "ERR_INVALID_ARG" }),
+    );
+    // Many maps of 1 GiB made and released: address space is given back.
+    for (let i = 0; i < 500; i++) unmap(map(fd, 1 << 30));
     closeSync(fd);
   });
 

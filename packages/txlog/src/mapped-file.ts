@@ -21,6 +21,7 @@ import { createRequire } from "node:module";
 
 interface FileMapAddon {
   map(fd: number, length: number): ArrayBuffer;
+  unmap(buffer: ArrayBuffer): void;
 }
 
 /** Smallest map: small files get room to grow before the first remap. */
@@ -56,11 +57,17 @@ export class MappedFile {
   readonly #addon: FileMapAddon;
   readonly #fd: number;
   #bytes: Uint8Array;
+  /**
+   * Every map made, the current one last: an older one may still back a view
+   * a caller holds, so all are released together by {@link release}.
+   */
+  readonly #maps: ArrayBuffer[] = [];
 
   private constructor(addon: FileMapAddon, fd: number, bytes: Uint8Array) {
     this.#addon = addon;
     this.#fd = fd;
     this.#bytes = bytes;
+    this.#maps.push(bytes.buffer as ArrayBuffer);
   }
 
   /** Maps `fd` for reads up to `size` bytes; undefined when no map can be made. */
@@ -81,10 +88,22 @@ export class MappedFile {
     if (end > this.#bytes.length) {
       const grown = mapAtLeast(this.#addon, this.#fd, end);
       if (grown === undefined) return undefined;
-      // The old map stays valid while views of it live; the collector releases it.
       this.#bytes = grown;
+      this.#maps.push(grown.buffer as ArrayBuffer);
     }
     return this.#bytes.subarray(offset, end);
+  }
+
+  /**
+   * Releases every map now rather than at garbage collection (a process that
+   * opens and closes files would otherwise hold their pages — counted in its
+   * resident size — until the collector runs). Views handed out before
+   * become empty (length 0), never dangling.
+   */
+  release(): void {
+    for (const map of this.#maps) this.#addon.unmap(map);
+    this.#maps.length = 0;
+    this.#bytes = new Uint8Array(0);
   }
 }
 

@@ -469,7 +469,8 @@ export class TxLog implements RowReader {
     if (this.#poll !== undefined) clearInterval(this.#poll);
     this.#poll = undefined;
     if (this.mode === "write") unlock(this.#file.fd);
-    // Views of the map stay valid until collected; the log itself lets go.
+    // Released now, not at collection; views handed out become empty.
+    this.#map?.release();
     this.#map = null;
     this.#file.close();
   }

@@ -138,6 +138,20 @@ describe("S_002 FR_034 memory-mapped reads of settled rows", () => {
     });
   });
 
+  it("S_002 FR_034 close releases the map at once: views handed out before become empty, and the next handle maps afresh", () => {
+    const path = fileEndingOpen(128, 300, 0);
+    for (let round = 0; round < 3; round++) {
+      const log = open(path, { mode: "read", follow: false });
+      const view = log.readRowsTransient(1, 100);
+      expect(log.readsFromMap).toBe(true);
+      expect(view.length).toBe(100 * 128);
+      log.close();
+      expect(log.readsFromMap).toBe(false);
+      expect(view.length).toBe(0);
+      expect(view[0]).toBeUndefined();
+    }
+  });
+
   it.skipIf(!isRoot || !hasChattr)(
     "S_002 FR_034 an append-only file open for writing cannot be mapped (the kernel refuses): reads fall back to pread with the same bytes",
     () => {
