@@ -80,6 +80,31 @@ function word(key: Uint8Array, i: number): number {
   return ((key[i]! << 24) | (key[i + 1]! << 16) | (key[i + 2]! << 8) | key[i + 3]!) >>> 0;
 }
 
+/**
+ * The block to probe next among `[l, r]` when looking for timestamp `t`.
+ * Where timestamps spread beyond the skew window they grow roughly evenly
+ * with position, so interpolating between the timestamps read just outside
+ * the range lands near the key in a few probes instead of log2(blocks) —
+ * each probe of a block not yet summarised is a read. Every other step
+ * bisects, so a file whose timestamps are not even costs at most twice the
+ * probes of a plain binary search. Any block of the range is a correct
+ * probe; this only chooses a good one.
+ */
+function probeBlock(
+  l: number,
+  r: number,
+  t: number,
+  tsBelow: number,
+  tsAbove: number,
+  step: number,
+): number {
+  const middle = (l + r) >>> 1;
+  if (step % 2 === 1 || !(tsAbove > tsBelow) || r - l < 4) return middle;
+  const fraction = (t - tsBelow) / (tsAbove - tsBelow);
+  if (!(fraction > 0 && fraction < 1)) return middle;
+  return Math.min(r, Math.max(l, l + Math.floor(fraction * (r - l + 1))));
+}
+
 /** Options of {@link BinarySearchFinder}. */
 export interface BinarySearchFinderOptions {
   /**
@@ -304,8 +329,18 @@ export class BinarySearchFinder extends FinderBase {
     let window = -1;
     let l = lo;
     let r = hi;
-    while (l <= r) {
-      const m = (l + r) >>> 1;
+    // Timestamps bracketing [l, r], for interpolation: first the file's ends
+    // (two probes, made once), then those of the blocks probed just outside.
+    let tsBelow = Number.NaN;
+    let tsAbove = Number.NaN;
+    if (r - l >= 8) {
+      const first = this.#ensureBlock(l);
+      const last = this.#ensureBlock(r);
+      if (s.hasKeys(first)) tsBelow = uuidTimestamp(s.keys, s.minOffset(first));
+      if (s.hasKeys(last)) tsAbove = uuidTimestamp(s.keys, s.maxOffset(last));
+    }
+    for (let step = 0; l <= r; step++) {
+      const m = probeBlock(l, r, t, tsBelow, tsAbove, step);
       const leaf = this.#ensureBlock(m);
       if (!s.hasKeys(leaf)) {
         window = m;
@@ -316,12 +351,14 @@ export class BinarySearchFinder extends FinderBase {
       if (maxTs < lower) {
         lo = m + 1;
         l = m + 1;
+        tsBelow = maxTs;
         continue;
       }
       if (minTs > upper) {
         hi = m - 1;
         tail = false;
         r = m - 1;
+        tsAbove = minTs;
         continue;
       }
       window = m;
@@ -449,9 +486,15 @@ export class BinarySearchFinder extends FinderBase {
   /** Stores the commit bits the tracker's run established for complete blocks. */
   #storeCommits(): void {
     const s = this.#summaries;
+    let first = Number.POSITIVE_INFINITY;
+    let last = -1;
     this.#commits.end((b, allCommitted) => {
-      if (b < s.blocks) s.setCommitted(b, allCommitted);
+      if (b >= s.blocks) return;
+      s.setCommitted(b, allCommitted, true);
+      first = Math.min(first, b);
+      last = Math.max(last, b);
     });
+    if (last >= 0) s.updateAncestorsOf(first, last);
   }
 
   /** Reads blocks `[first, last]` in bulk and stores their summaries (and commit bits). */
@@ -475,9 +518,10 @@ export class BinarySearchFinder extends FinderBase {
           this.#addRow(this.#builder, bytes, offset, index);
           tracker.add(bytes, offset, this.rowSize);
         }
-        s.setLeaf(block, this.#builder);
+        s.setLeaf(block, this.#builder, true);
       }
     }
+    s.updateAncestorsOf(first, last);
     this.#storeCommits();
   }
 

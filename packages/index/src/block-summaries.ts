@@ -143,8 +143,13 @@ export class BlockSummaries {
     return 2 * capacity * NODE_BYTES;
   }
 
-  /** Stores the summary of block `block`. */
-  setLeaf(block: number, summary: SummaryBuilder): void {
+  /**
+   * Stores the summary of block `block`. With `deferAncestors`, the tree
+   * above it is left stale until {@link updateAncestorsOf} runs for a range
+   * holding it (a run of leaves then updates each ancestor once, not once
+   * per leaf).
+   */
+  setLeaf(block: number, summary: SummaryBuilder, deferAncestors = false): void {
     const node = this.#capacity + block;
     this.#flags[node] =
       (this.#flags[node]! & COMMIT_BITS) |
@@ -155,15 +160,26 @@ export class BlockSummaries {
       this.#keys.set(summary.min, node * 2 * UUID_LENGTH);
       this.#keys.set(summary.max, node * 2 * UUID_LENGTH + UUID_LENGTH);
     }
-    this.#updateAncestors(node);
+    if (!deferAncestors) this.#updateAncestors(node);
   }
 
-  /** Records whether every data row of block `block` is committed. */
-  setCommitted(block: number, allCommitted: boolean): void {
+  /** Recomputes every ancestor of the leaves of blocks `[first, last]`, each once. */
+  updateAncestorsOf(first: number, last: number): void {
+    let lo = (this.#capacity + first) >>> 1;
+    let hi = (this.#capacity + last) >>> 1;
+    while (lo >= 1) {
+      for (let n = lo; n <= hi; n++) this.#combine(n);
+      lo >>>= 1;
+      hi >>>= 1;
+    }
+  }
+
+  /** Records whether every data row of block `block` is committed (`deferAncestors`: as {@link setLeaf}). */
+  setCommitted(block: number, allCommitted: boolean, deferAncestors = false): void {
     const node = this.#capacity + block;
     this.#flags[node] =
       (this.#flags[node]! & ~COMMIT_BITS) | COMMITS_KNOWN | (allCommitted ? ALL_COMMITTED : 0);
-    this.#updateAncestors(node);
+    if (!deferAncestors) this.#updateAncestors(node);
   }
 
   // Node accessors. Node 1 is the root; the leaf of block b is capacity + b.
