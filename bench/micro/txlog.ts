@@ -33,27 +33,38 @@ function valueFor(i: number): string {
   });
 }
 
-/** Pre-generated rows: keys (monotonic UUIDv7, all within one skew window) and values. */
+/**
+ * Pre-generated rows: keys (monotonic UUIDv7, all within one skew window) and
+ * values, made before any timing. Each benchmark reads them through its own
+ * cursor (each writes its own file, so files may share keys): generating a
+ * key and a value inside the timed loop would cost about as much as the
+ * append being measured.
+ */
 class RowSupply {
   readonly #keys: Uint8Array[] = [];
   readonly #values: string[] = [];
-  #next = 0;
 
   constructor(count: number) {
-    for (let i = 0; i < count; i++) {
-      this.#keys.push(parseUuid(uuidv7()));
-      this.#values.push(valueFor(i));
-    }
+    for (let i = 0; i < count; i++) this.#make();
   }
 
-  next(): NewRow {
-    const i = this.#next++;
-    if (i >= this.#keys.length) {
-      // Out of pre-generated rows: make more (outside the typical batch).
-      this.#keys.push(parseUuid(uuidv7()));
-      this.#values.push(valueFor(i));
-    }
-    return { key: this.#keys[i]!, value: this.#values[i]! };
+  /** An independent reader of the rows, from the first. */
+  cursor(): { next(): NewRow } {
+    let i = 0;
+    return {
+      next: () => {
+        // Past the pre-generated rows (a long run): make more, later keys.
+        if (i >= this.#keys.length) this.#make();
+        const row = { key: this.#keys[i]!, value: this.#values[i]! };
+        i++;
+        return row;
+      },
+    };
+  }
+
+  #make(): void {
+    this.#keys.push(parseUuid(uuidv7()));
+    this.#values.push(valueFor(this.#values.length));
   }
 }
 
@@ -87,18 +98,24 @@ export function txlogBenchmarks(quick: boolean): TxlogBenchmarks {
 
   const callByCall = (sync: boolean): Benchmark["run"] => {
     let state:
-      | { log: TxLog; committed: Set<string>; tx: Transaction | undefined; inTx: number }
+      | {
+          log: TxLog;
+          committed: Set<string>;
+          rows: { next(): NewRow };
+          tx: Transaction | undefined;
+          inTx: number;
+        }
       | undefined;
     return (n) => {
       if (state === undefined) {
         const w = openWriter(newFile(), sync);
         toClose.push(w.log);
-        state = { ...w, tx: undefined, inTx: 0 };
+        state = { ...w, rows: supply.cursor(), tx: undefined, inTx: 0 };
       }
       const s = state;
       for (let i = 0; i < n; i++) {
         if (s.tx === undefined) s.tx = s.log.begin();
-        const row = supply.next();
+        const row = s.rows.next();
         s.tx.add(row.key, row.value, { trustedJson: true });
         s.committed.add(formatUuid(row.key as Uint8Array));
         if (++s.inTx === TX_ROWS) {
@@ -112,16 +129,18 @@ export function txlogBenchmarks(quick: boolean): TxlogBenchmarks {
   };
 
   const batched = (): Benchmark["run"] => {
-    let state: { log: TxLog; committed: Set<string>; pending: NewRow[] } | undefined;
+    let state:
+      | { log: TxLog; committed: Set<string>; rows: { next(): NewRow }; pending: NewRow[] }
+      | undefined;
     return (n) => {
       if (state === undefined) {
         const w = openWriter(newFile(), false);
         toClose.push(w.log);
-        state = { ...w, pending: [] };
+        state = { ...w, rows: supply.cursor(), pending: [] };
       }
       const s = state;
       for (let i = 0; i < n; i++) {
-        const row = supply.next();
+        const row = s.rows.next();
         s.pending.push(row);
         if (s.pending.length === TX_ROWS) {
           s.log.appendTransaction(s.pending, { trustedJson: true });
@@ -173,9 +192,10 @@ export function txlogBenchmarks(quick: boolean): TxlogBenchmarks {
   const bigPath = newFile();
   {
     const { log, committed } = openWriter(bigPath, false);
+    const rows = supply.cursor();
     const pending: NewRow[] = [];
     for (let i = 0; i < bigRows; i++) {
-      pending.push(supply.next());
+      pending.push(rows.next());
       if (pending.length === TX_ROWS) {
         log.appendTransaction(pending, { trustedJson: true });
         for (const r of pending) committed.add(formatUuid(r.key as Uint8Array));
