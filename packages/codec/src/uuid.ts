@@ -102,6 +102,10 @@ function variantName(byte8: number): string {
  */
 export function uuidV7Problem(bytes: Uint8Array): string | undefined {
   if (bytes.length !== UUID_LENGTH) return `UUID must be 16 bytes, got ${bytes.length}`;
+  // The common case first: version 7 and the RFC 4122 variant leave nothing
+  // to report (such a key cannot be Nil), without the 16-byte Nil scan that
+  // must otherwise come first to name the right problem.
+  if (bytes[6]! >>> 4 === 7 && (bytes[8]! & 0xc0) === 0x80) return undefined;
   let any = 0;
   for (let i = 0; i < UUID_LENGTH; i++) any |= bytes[i]!;
   if (any === 0) return "UUID cannot be zero/Nil";
