@@ -6,6 +6,7 @@ import {
   referenceExpectation,
   referenceNames,
   referenceSkipReason,
+  seededRandom,
 } from "@frozendb/testkit";
 import { describe, expect, it } from "vitest";
 import { create, type Database, Entry, InvalidDataError, InvalidInputError } from "../src/index.js";
@@ -24,17 +25,8 @@ import {
   txRows,
 } from "./helpers/files.js";
 
-/** A small deterministic PRNG (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG (mulberry32, testkit's), so failures reproduce. */
+const random = seededRandom;
 
 /** Keys of `entries`. */
 const keysOf = (entries: Iterable<Entry>) => [...entries].map((e) => e.key);

@@ -15,7 +15,7 @@ import {
   rollbackTarget,
   type Tail,
 } from "@frozendb/codec";
-import { tempDir } from "@frozendb/testkit";
+import { seededRandom, tempDir } from "@frozendb/testkit";
 import { expect } from "vitest";
 import { create, type NewRow, type OpenOptions, open, type TxLog } from "../../src/index.js";
 
@@ -249,17 +249,8 @@ export function fill(log: TxLog, count: number, startMs: number, perTx = 100, fi
   return startMs + count;
 }
 
-/** A deterministic pseudo-random generator (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random generator (mulberry32): testkit's. */
+export const prng = seededRandom;
 
 /** Waits `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
