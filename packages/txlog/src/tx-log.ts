@@ -32,7 +32,7 @@ import {
   writeRowEnd,
   writtenDataRow,
 } from "@frozendb/codec";
-import { blockCrc } from "./checksum-block.js";
+import { blockCrc, bufferedRowReader, type TransientRowReader } from "./checksum-block.js";
 import { DbFile, type FileMode, isRegularFile, openDescriptor } from "./db-file.js";
 import { lockExclusive, unlock } from "./file-lock.js";
 import { MappedFile } from "./mapped-file.js";
@@ -110,6 +110,8 @@ export class TxLog implements RowReader {
   readonly #sync: boolean;
   readonly #keyCheck: ((key: Uint8Array, timestamp: number) => boolean) | undefined;
   readonly #plan: WritePlan;
+  /** Reads the rows of a checksum block into one reused buffer. */
+  readonly #blockReader: TransientRowReader;
   #size: number;
   /** The last transient read (a view of {@link #readBuffer}), answering reads of rows inside it. */
   #lastRead: { start: number; count: number; bytes: Uint8Array } | undefined;
@@ -158,6 +160,7 @@ export class TxLog implements RowReader {
     if (options.mapReads === false) this.#map = null;
     this.#host = this.#makeHost();
     this.#plan = new WritePlan(2 * this.rowSize + 64);
+    this.#blockReader = bufferedRowReader(file, this.rowSize);
     if (tail.open !== undefined) {
       this.#active = new Transaction(this.#host, this.mode === "read", tail.open);
     }
@@ -444,7 +447,7 @@ export class TxLog implements RowReader {
     slots.forEach((index, slot) => {
       const bytes = out.subarray(slot * n, (slot + 1) * n);
       if (isChecksumIndex(index)) {
-        writeChecksumRow(out, slot * n, n, blockCrc(this.#file, n, index, first, plan.completed));
+        writeChecksumRow(out, slot * n, n, blockCrc(this.#blockReader, n, index, first, plan.completed));
         plan.complete(index, bytes, undefined);
       } else if (rows.length === 0) {
         plan.complete(index, bytes, nullTimestamp);
@@ -522,12 +525,13 @@ export class TxLog implements RowReader {
     if (this.#file.closed) throw new TombstonedError("file manager is closed");
   }
 
+
   #checksumRow(pending: readonly CompletedRow[]): Uint8Array {
     const n = this.rowSize;
     const last = pending.at(-1);
     const checksumIndex = (last === undefined ? this.rowCount() - 1 : last.index) + 1;
     const row = new Uint8Array(n);
-    writeChecksumRow(row, 0, n, blockCrc(this.#file, n, checksumIndex, this.rowCount(), pending));
+    writeChecksumRow(row, 0, n, blockCrc(this.#blockReader, n, checksumIndex, this.rowCount(), pending));
     return row;
   }
 
@@ -801,7 +805,7 @@ function prepareForWriting(file: DbFile, rowSize: number, size: number, tail: Ta
     row,
     0,
     rowSize,
-    blockCrc(file, rowSize, tail.completeRows, tail.completeRows, []),
+    blockCrc(bufferedRowReader(file, rowSize), rowSize, tail.completeRows, tail.completeRows, []),
   );
   file.append(row);
   file.sync();
