@@ -85,8 +85,8 @@ export function blockCrc(
   }
   for (const row of pending) {
     if (row.index < first || row.index >= checksumIndex) continue;
-    validate(row.bytes, 0, row.index);
-    crc = crc32(row.bytes, crc);
+    validate(row.bytes, row.offset, row.index);
+    crc = crc32(row.bytes.subarray(row.offset, row.offset + rowSize), crc);
   }
   return crc;
 }

@@ -387,7 +387,7 @@ export class Transaction {
     writeRowEnd(pending.buf, 0, n, endControl);
     plan.push(pending.buf.subarray(pending.savepoint ? n - 4 : n - 5));
     const index = this.#host.completeRowCount();
-    plan.complete(index, pending.buf, pending.timestamp, pending.data);
+    plan.complete(index, pending.buf, 0, pending.timestamp, pending.data);
     this.#planChecksumIfDue(plan, index);
     return { index, endControl };
   }
@@ -399,7 +399,7 @@ export class Transaction {
     writeNullRow(buf, 0, n, timestamp);
     plan.push(buf.subarray(2));
     const index = this.#host.completeRowCount();
-    plan.complete(index, buf, timestamp);
+    plan.complete(index, buf, 0, timestamp);
     this.#planChecksumIfDue(plan, index);
   }
 
@@ -407,7 +407,7 @@ export class Transaction {
     if (!isChecksumIndex(completedIndex + 1)) return;
     const row = this.#host.checksumRow(plan.completed);
     plan.push(row);
-    plan.complete(completedIndex + 1, row, undefined);
+    plan.complete(completedIndex + 1, row, 0, undefined);
   }
 
   #recordCompleted(row: RowSummary): void {

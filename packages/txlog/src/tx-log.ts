@@ -445,15 +445,15 @@ export class TxLog implements RowReader {
     }
     let dataRow = 0;
     slots.forEach((index, slot) => {
-      const bytes = out.subarray(slot * n, (slot + 1) * n);
+      const offset = slot * n;
       if (isChecksumIndex(index)) {
-        writeChecksumRow(out, slot * n, n, blockCrc(this.#blockReader, n, index, first, plan.completed));
-        plan.complete(index, bytes, undefined);
+        writeChecksumRow(out, offset, n, blockCrc(this.#blockReader, n, index, first, plan.completed));
+        plan.complete(index, out, offset, undefined);
       } else if (rows.length === 0) {
-        plan.complete(index, bytes, nullTimestamp);
+        plan.complete(index, out, offset, nullTimestamp);
       } else {
         const c = written[dataRow++]!;
-        plan.complete(index, bytes, c.timestamp, c);
+        plan.complete(index, out, offset, c.timestamp, c);
       }
     });
     this.#commitWrite(plan, true);
@@ -611,9 +611,9 @@ export class TxLog implements RowReader {
   #settle(completed: readonly CompletedRow[]): void {
     const n = this.rowSize;
     for (let i = completed.length - 1; i >= 0; i--) {
-      const { index, bytes } = completed[i]!;
+      const { index, bytes, offset } = completed[i]!;
       if (index < this.#settledRows) return;
-      const control = readEndControl(bytes, n - 5);
+      const control = readEndControl(bytes, offset + n - 5);
       if (control !== undefined && control !== "CS" && endsTransaction(control)) {
         this.#settledRows = index + 1;
         return;
@@ -638,10 +638,10 @@ export class TxLog implements RowReader {
     }
     const n = this.rowSize;
     let keep = this.#size;
-    for (const { index, bytes } of plan.completed) {
+    for (const { index, bytes, offset } of plan.completed) {
       const end = HEADER_SIZE + (index + 1) * n;
       if (end > size) break;
-      const control = readEndControl(bytes, n - 5);
+      const control = readEndControl(bytes, offset + n - 5);
       if (control !== undefined && control !== "CS" && endsTransaction(control)) keep = end;
     }
     if (keep < size) this.#file.truncate(keep);
@@ -709,11 +709,11 @@ function checkedRow(bytes: Uint8Array, offset: number, rowSize: number, index: n
  * are decoded.
  */
 function writtenRow(completed: CompletedRow, rowSize: number): Row {
-  const { bytes, data } = completed;
-  if (data === undefined) return checkedRow(bytes, 0, rowSize, completed.index);
+  const { bytes, offset, data } = completed;
+  if (data === undefined) return checkedRow(bytes, offset, rowSize, completed.index);
   return writtenDataRow(
     bytes,
-    0,
+    offset,
     rowSize,
     data.key,
     completed.timestamp!,

@@ -9,10 +9,16 @@
  * written before the next call starts.
  */
 
-/** A row completed by a write: its index, its full bytes and (data/null rows) timestamp. */
+/**
+ * A row completed by a write: its index, where its full bytes are (in the
+ * plan's or a transaction's buffer; a view per row would be one more object
+ * for every row written) and (data/null rows) its timestamp.
+ */
 export interface CompletedRow {
   readonly index: number;
+  /** The buffer holding the row, at {@link CompletedRow.offset}. */
   readonly bytes: Uint8Array;
+  readonly offset: number;
   readonly timestamp: number | undefined;
   /** A data row's fields as the writer built it (subscribers get them without a decode). */
   readonly data: WrittenDataRow | undefined;
@@ -80,14 +86,15 @@ export class WritePlan {
     return region;
   }
 
-  /** Records that the write completes row `index`, whose bytes are `bytes`. */
+  /** Records that the write completes row `index`, whose bytes are at `bytes[offset]`. */
   complete(
     index: number,
     bytes: Uint8Array,
+    offset: number,
     timestamp: number | undefined,
     data?: WrittenDataRow,
   ): void {
-    this.#completed.push({ index, bytes, timestamp, data });
+    this.#completed.push({ index, bytes, offset, timestamp, data });
   }
 
   /** The planned bytes (a view of the plan's buffer). */
