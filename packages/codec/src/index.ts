@@ -136,6 +136,7 @@ export {
   MAX_UUID_TIMESTAMP,
   nullRowUuid,
   parseUuid,
+  parseUuidInto,
   UUID_LENGTH,
   uuidTimestamp,
   uuidV7Problem,

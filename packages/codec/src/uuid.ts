@@ -42,8 +42,8 @@ const HEX_VALUE = (() => {
 /** Offsets in canonical text of the 16 bytes' high hex digits (hyphens at 8, 13, 18, 23). */
 const DIGIT_AT = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 
-/** Decodes canonical text into 16 bytes, or returns undefined when it is not canonical. */
-function decodeCanonical(text: string): Uint8Array | undefined {
+/** Decodes canonical text into `target[0 … 15]`; false (target partly written) when it is not canonical. */
+function decodeCanonicalInto(text: string, target: Uint8Array): boolean {
   if (
     text.length !== 36 ||
     text.charCodeAt(8) !== 0x2d ||
@@ -51,9 +51,8 @@ function decodeCanonical(text: string): Uint8Array | undefined {
     text.charCodeAt(18) !== 0x2d ||
     text.charCodeAt(23) !== 0x2d
   ) {
-    return undefined;
+    return false;
   }
-  const bytes = new Uint8Array(UUID_LENGTH);
   for (let i = 0; i < UUID_LENGTH; i++) {
     const at = DIGIT_AT[i]!;
     const hi = text.charCodeAt(at);
@@ -61,10 +60,10 @@ function decodeCanonical(text: string): Uint8Array | undefined {
     // Codes ≥ 128 index past the table: undefined, which fails the test below.
     const h = HEX_VALUE[hi] ?? -1;
     const l = HEX_VALUE[lo] ?? -1;
-    if ((h | l) < 0) return undefined;
-    bytes[i] = (h << 4) | l;
+    if ((h | l) < 0) return false;
+    target[i] = (h << 4) | l;
   }
-  return bytes;
+  return true;
 }
 
 /**
@@ -72,18 +71,32 @@ function decodeCanonical(text: string): Uint8Array | undefined {
  * @throws {@link InvalidInputError} when `key` is not canonical UUID text or 16 bytes.
  */
 export function parseUuid(key: KeyInput): Uint8Array {
+  // A copy into a plain Uint8Array even for bytes: a Buffer's `slice` is a
+  // view of the caller's memory, which the caller may reuse for its next key.
+  const bytes = new Uint8Array(UUID_LENGTH);
+  parseUuidInto(key, bytes);
+  return bytes;
+}
+
+/**
+ * Writes the 16 bytes of `key` into `target[0 … 15]` after the checks of
+ * {@link parseUuid}, allocating nothing: for lookups, which hold the key only
+ * while they run. On a throw, `target` may be partly written.
+ * @throws {@link InvalidInputError} as {@link parseUuid}.
+ */
+export function parseUuidInto(key: KeyInput, target: Uint8Array): void {
   if (typeof key === "string") {
-    const bytes = decodeCanonical(key);
-    if (bytes === undefined) throw new InvalidInputError(`invalid UUID format: '${key}'`);
-    return bytes;
+    if (!decodeCanonicalInto(key, target)) {
+      throw new InvalidInputError(`invalid UUID format: '${key}'`);
+    }
+    return;
   }
   if (key instanceof Uint8Array) {
     if (key.length !== UUID_LENGTH) {
       throw new InvalidInputError(`UUID must be 16 bytes, got ${key.length}`);
     }
-    // A copy into a plain Uint8Array: a Buffer's `slice` is a view of the
-    // caller's memory, which the caller may reuse for its next key.
-    return new Uint8Array(key);
+    for (let i = 0; i < UUID_LENGTH; i++) target[i] = key[i]!;
+    return;
   }
   throw new InvalidInputError(`key must be a UUID string or 16 bytes, got ${typeof key}`);
 }

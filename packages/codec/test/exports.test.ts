@@ -82,6 +82,7 @@ it("exports exactly the documented runtime names", () => {
       "nullRowUuid",
       "optionsObject",
       "parseUuid",
+      "parseUuidInto",
       "readEndControl",
       "readParity",
       "readRowAt",

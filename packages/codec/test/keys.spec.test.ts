@@ -7,6 +7,7 @@ import {
   isNullRowUuid,
   nullRowUuid,
   parseUuid,
+  parseUuidInto,
   uuidTimestamp,
   uuidV7Problem,
   uuidv7,
@@ -69,6 +70,21 @@ describe("S_001 Base64 and UUID keys", () => {
       given.fill(0xff);
       expect(formatUuid(parsed)).toBe(text);
       expect(parsed.buffer).not.toBe(given.buffer);
+    }
+  });
+
+  it("S_001 FR_006 parseUuidInto writes the key into the caller's 16 bytes with the same checks", () => {
+    const text = "01936B2E-5a10-7c3d-9e4f-0123456789ab";
+    const target = new Uint8Array(16);
+    parseUuidInto(text, target);
+    expect(formatUuid(target)).toBe(text.toLowerCase());
+    const given = Buffer.from(parseUuid(uuidv7()));
+    parseUuidInto(given, target);
+    expect(Buffer.from(target).equals(given)).toBe(true);
+    for (const bad of ["not-a-uuid", "01936b2e-5a10-7c3d-9e4f-0123456789aZ", new Uint8Array(17), 7]) {
+      const error = thrown(() => parseUuidInto(bad as string, target));
+      expect(error.code).toBe("invalid_input");
+      expect(error.message).toBe(thrown(() => parseUuid(bad as string)).message);
     }
   });
 

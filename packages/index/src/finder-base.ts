@@ -15,7 +15,7 @@ import {
 import { checkPlacement } from "./checked-row.js";
 import type { Finder } from "./finder.js";
 import type { RowSource } from "./row-source.js";
-import { keyNotFound, type SearchKey, toSearchKey } from "./search-key.js";
+import { keyNotFound, SearchKey } from "./search-key.js";
 
 /** Base class of the strategies; not exported from the package. */
 export abstract class FinderBase implements Finder {
@@ -26,6 +26,8 @@ export abstract class FinderBase implements Finder {
   #tombstone: TombstonedError | undefined;
   #closed = false;
   #unsubscribe: (() => void) | undefined;
+  /** The key of the lookup in progress, reused by every lookup. */
+  readonly #searchKey = new SearchKey();
 
   constructor(source: RowSource) {
     this.source = source;
@@ -43,7 +45,7 @@ export abstract class FinderBase implements Finder {
 
   getIndex(key: KeyInput): number {
     this.#checkUsable();
-    const searchKey = toSearchKey(key);
+    const searchKey = this.#searchKey.load(key);
     if (searchKey.nullRow) throw keyNotFound(searchKey);
     const index = this.findFirst(searchKey);
     if (index < 0) throw keyNotFound(searchKey);
@@ -52,7 +54,7 @@ export abstract class FinderBase implements Finder {
 
   getIndices(key: KeyInput): number[] {
     this.#checkUsable();
-    const searchKey = toSearchKey(key);
+    const searchKey = this.#searchKey.load(key);
     if (searchKey.nullRow) return [];
     return this.findAll(searchKey);
   }

@@ -7,7 +7,7 @@
  * digit is comparing the 128-bit keys.
  */
 
-import { encodeBase64Into, UUID_LENGTH } from "@frozendb/codec";
+import { UUID_LENGTH } from "@frozendb/codec";
 
 /** Position of the key text in a data or null row. */
 export const KEY_TEXT_OFFSET = 2;
@@ -21,13 +21,6 @@ const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 /** Character code → 6-bit value; 255 outside the alphabet. */
 const RANK = new Uint8Array(256).fill(255);
 for (let i = 0; i < 64; i++) RANK[ALPHABET.charCodeAt(i)] = i;
-
-/** The 24-character Base64 text of a 16-byte key. */
-export function keyText(key: Uint8Array): Uint8Array {
-  const text = new Uint8Array(KEY_TEXT_LENGTH);
-  encodeBase64Into(key, text, 0);
-  return text;
-}
 
 /**
  * True when the key text at `bytes[offset]` equals `text`. Compares the
