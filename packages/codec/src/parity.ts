@@ -58,65 +58,71 @@ export function xorRange(bytes: Uint8Array, start: number, end: number): number 
 
 // First zero byte found by the last scanRow call (-1: none).
 let lastZero = -1;
+// Whether the bytes from that zero up to the padding end were all zero.
+let lastPaddingClean = true;
 
 /**
- * One pass over a row's bytes `[start, end)` for a decoder: returns their
- * XOR, and records their OR ({@link lastRangeIsAscii}) and the index of the
- * first zero byte ({@link lastFirstZero}).
+ * One pass over a row's bytes `[start, end)` for a decoder, where a valid
+ * row holds its payload, then zero padding from the first `0x00` up to
+ * `paddingEnd`, then the end control. Returns their XOR (the parity) and
+ * records the index of the first zero byte ({@link lastFirstZero}), whether
+ * every byte from it up to `paddingEnd` is zero ({@link lastPaddingIsClean};
+ * when not, the returned XOR is meaningless, the row being malformed anyway)
+ * and the OR of the bytes outside the padding ({@link lastRangeIsAscii}).
+ * Zero padding adds nothing to a XOR, so the padding is only OR-ed, once.
  */
-export function scanRow(bytes: Uint8Array, start: number, end: number): number {
+export function scanRow(bytes: Uint8Array, start: number, paddingEnd: number, end: number): number {
+  const w = wordsOf(bytes);
+  const base = viewBase;
   let acc = 0;
   let or = 0;
   let zero = -1;
   let i = start;
-  const w = wordsOf(bytes);
-  const base = viewBase;
   for (; ((base + i) & 3) !== 0 && i < end; i++) {
     const b = bytes[i]!;
+    if (b === 0) {
+      zero = i;
+      break;
+    }
     acc ^= b;
     or |= b;
-    if (b === 0 && zero < 0) zero = i;
   }
-  const wordEnd = (base + end) >>> 2;
-  let k = (base + i) >>> 2;
-  let x = 0;
-  let o = 0;
   if (zero < 0) {
-    // A word holds a zero byte iff (v − 0x01010101) & ~v & 0x80808080 ≠ 0.
+    // Whole words up to the first word holding a zero byte, which is
+    // (v − 0x01010101) & ~v & 0x80808080 ≠ 0; then bytes up to the zero.
+    const wordEnd = (base + end) >>> 2;
+    let k = (base + i) >>> 2;
+    let x = 0;
+    let o = 0;
     for (; k < wordEnd; k++) {
       const v = w[k]!;
+      if (((v - 0x01010101) & ~v & 0x80808080) !== 0) break;
       x ^= v;
       o |= v;
-      if (((v - 0x01010101) & ~v & 0x80808080) !== 0) {
-        const at = (k << 2) - base;
-        zero =
-          bytes[at] === 0
-            ? at
-            : bytes[at + 1] === 0
-              ? at + 1
-              : bytes[at + 2] === 0
-                ? at + 2
-                : at + 3;
-        k++;
+    }
+    acc ^= (x ^ (x >>> 8) ^ (x >>> 16) ^ (x >>> 24)) & 0xff;
+    or |= o | (o >>> 8) | (o >>> 16) | (o >>> 24);
+    for (i = Math.max(i, (k << 2) - base); i < end; i++) {
+      const b = bytes[i]!;
+      if (b === 0) {
+        zero = i;
         break;
       }
+      acc ^= b;
+      or |= b;
     }
   }
-  for (; k < wordEnd; k++) {
-    const v = w[k]!;
-    x ^= v;
-    o |= v;
-  }
-  acc ^= (x ^ (x >>> 8) ^ (x >>> 16) ^ (x >>> 24)) & 0xff;
-  or |= o | (o >>> 8) | (o >>> 16) | (o >>> 24);
-  for (i = Math.max(i, (wordEnd << 2) - base); i < end; i++) {
-    const b = bytes[i]!;
-    acc ^= b;
-    or |= b;
-    if (b === 0 && zero < 0) zero = i;
+  lastZero = zero;
+  lastPaddingClean = true;
+  if (zero >= 0) {
+    lastPaddingClean = isZeroRange(bytes, zero, paddingEnd);
+    for (i = Math.max(zero + 1, paddingEnd); i < end; i++) {
+      const b = bytes[i]!;
+      acc ^= b;
+      or |= b;
+    }
   }
   lastOr = or;
-  lastZero = zero;
   return acc;
 }
 
@@ -125,7 +131,12 @@ export function lastFirstZero(): number {
   return lastZero;
 }
 
-/** True when every byte the last {@link scanRow} call covered was below 0x80. */
+/** True when the last {@link scanRow} call found only zeros from its first zero up to `paddingEnd`. */
+export function lastPaddingIsClean(): boolean {
+  return lastPaddingClean;
+}
+
+/** True when every byte the last {@link scanRow} call OR-ed (all but the padding) was below 0x80. */
 export function lastRangeIsAscii(): boolean {
   return (lastOr & 0x80) === 0;
 }

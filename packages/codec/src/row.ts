@@ -24,8 +24,8 @@ import {
 import { CorruptDatabaseError, InvalidInputError } from "./errors.js";
 import { hexByte, hexDigitCodes } from "./hex.js";
 import {
-  isZeroRange,
   lastFirstZero,
+  lastPaddingIsClean,
   lastRangeIsAscii,
   readParity,
   scanRow,
@@ -352,21 +352,22 @@ function parseTyped(
   const last = bytes[offset + rowSize - 1]!;
   if (last !== ROW.END) fail(rowSize - 1, `invalid ROW_END: expected 0x0A, got ${hexByte(last)}`);
 
-  // One pass gives the parity, the first 0x00 and, for free, whether the
-  // row is pure ASCII (every byte of a row is, except maybe the value's),
-  // which lets the value text skip UTF-8 decoding. Bytes 0 and 1 were
-  // checked non-zero, so the first zero is the first at position ≥ 2.
-  const parity = scanRow(bytes, offset, offset + rowSize - 3);
+  // One pass gives the parity, the first 0x00, whether the padding after it
+  // is clean and, for free, whether the row is pure ASCII (every byte of a
+  // row is, except maybe the value's), which lets the value text skip UTF-8
+  // decoding. Bytes 0 and 1 were checked non-zero, so the first zero is the
+  // first at position ≥ 2.
+  const paddingEnd = offset + rowSize - 5;
+  const parity = scanRow(bytes, offset, paddingEnd, offset + rowSize - 3);
   const ascii = lastRangeIsAscii();
   const nulAt = lastFirstZero();
 
   // The payload ends at the first 0x00 among positions 2 … N−7, so every row
   // has at least two padding bytes (file-format §4.2 step 4).
-  const paddingEnd = offset + rowSize - 5;
   if (nulAt < 0 || nulAt > offset + rowSize - 7)
     fail(2, "no null byte found to mark padding start");
   const firstNul = nulAt - offset;
-  if (!isZeroRange(bytes, nulAt, paddingEnd)) {
+  if (!lastPaddingIsClean()) {
     let i = nulAt;
     while (bytes[i] === 0) i++;
     fail(
