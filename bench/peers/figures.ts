@@ -87,8 +87,12 @@ export function targetFor(f: MeasuredFigure): PeerTarget | null {
   });
   if (f.workload === "append" && f.family === "frozendb") {
     if (f.figure === APPEND_SYNCED_FIGURE) return atLeast(70_000, "rows/s");
+    // The client's rows: per-call is the txlog issue's call-by-call target
+    // (here with JSON.stringify and the finder's duplicate check on top);
+    // `transaction(fn)` is the client issue's. The txlog's own batch target
+    // (≥ 500k) is judged on the micro-benchmark of appendTransaction.
     const { path } = f.details;
-    return path === "per-call" ? atLeast(150_000, "rows/s") : atLeast(500_000, "rows/s");
+    return path === "per-call" ? atLeast(150_000, "rows/s") : atLeast(400_000, "rows/s");
   }
   if (f.workload === "get" && f.figure === GET_EXISTING_RAW && f.rows === 1_000_000) {
     if (f.driver === "frozendb binary_search") return atLeast(200_000, "lookups/s");

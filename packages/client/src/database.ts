@@ -155,7 +155,8 @@ export class Database {
         "transaction(fn) is synchronous: fn returned a promise, nothing was written; use begin() for work that awaits",
       );
     }
-    this.#log.appendTransaction(batch.take(), { trustedJson: true });
+    // The batch's keys are its own copies, made at `add` and never changed.
+    this.#log.appendTransaction(batch.take(), { trustedJson: true, ownedKeys: true });
     return result;
   }
 

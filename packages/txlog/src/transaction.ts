@@ -23,6 +23,7 @@ import {
   parseUuid,
   SAVEPOINT_MARK,
   TombstonedError,
+  UUID_LENGTH,
   uuidTimestamp,
   uuidV7Problem,
   VALUE_OFFSET,
@@ -44,6 +45,12 @@ export interface AddOptions {
    * the JSON check can be skipped. Size, UTF-8 and `0x00` are still checked.
    */
   readonly trustedJson?: boolean;
+  /**
+   * Keys given as 16-byte `Uint8Array`s were made for this call and will
+   * never change, so the log keeps them as they are instead of copying each
+   * (they are still validated). Used by the client's `transaction(fn)`.
+   */
+  readonly ownedKeys?: boolean;
 }
 
 /** Where a transaction stands. */
@@ -121,7 +128,11 @@ export function checkRow(
 ): CheckedRow {
   let key: Uint8Array;
   try {
-    key = parseUuid(row.key);
+    const given = row.key;
+    key =
+      options.ownedKeys === true && given instanceof Uint8Array && given.length === UUID_LENGTH
+        ? given
+        : parseUuid(given);
   } catch (error) {
     throw new InvalidInputError("invalid UUIDv7 key", { cause: error });
   }

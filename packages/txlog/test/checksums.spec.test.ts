@@ -10,6 +10,7 @@ import {
   crc32,
   encodeChecksumRow,
   encodeDataRow,
+  formatUuid,
   parseUuid,
 } from "@frozendb/codec";
 import { tempDir } from "@frozendb/testkit";
@@ -398,6 +399,41 @@ describe("S_002 FR_023 appendTransaction", () => {
     const rows = decodeFile(snapshot(a)).rows;
     expect(rows.length).toBe(1 + 1 + 3 + 1 + 100 + 1 + 1 + 2);
     expect(committedOf(rows).get(key(BASE_MS + 7, 3))).toBe('"héllo ✓"');
+  });
+
+  it("S_002 FR_023 with ownedKeys the given key arrays are kept (same bytes on disk); without it they are copied", () => {
+    const dir = tempDir();
+    const seen: Uint8Array[] = [];
+    const files: Buffer[] = [];
+    for (const owned of [true, false]) {
+      const path = join(dir, `${owned}.fdb`);
+      create(path, { rowSize: N, skewMs: SKEW });
+      const log = open(path, { mode: "write" });
+      log.subscribe((_index, row) => {
+        if (row.type === "data") seen.push(row.key);
+      });
+      const keys = [parseUuid(key(BASE_MS, 1)), parseUuid(key(BASE_MS + 1, 2))];
+      log.appendTransaction(
+        keys.map((k, i) => ({ key: k, value: val(i) })),
+        { ownedKeys: owned },
+      );
+      log.close();
+      expect(seen.map((k, i) => k === keys[i])).toEqual([owned, owned]);
+      expect(seen.map((k) => formatUuid(k))).toEqual(keys.map((k) => formatUuid(k)));
+      seen.length = 0;
+      files.push(snapshot(path));
+    }
+    expect(files[0]!.equals(files[1]!)).toBe(true);
+    // Owned keys are still validated: a Nil key is refused, nothing written.
+    const path = join(dir, "nil.fdb");
+    create(path, { rowSize: N, skewMs: SKEW });
+    const log = open(path, { mode: "write" });
+    const before = snapshot(path);
+    expect(() =>
+      log.appendTransaction([{ key: new Uint8Array(16), value: "1" }], { ownedKeys: true }),
+    ).toThrow(expect.objectContaining({ code: "invalid_input" }));
+    log.close();
+    expect(snapshot(path).equals(before)).toBe(true);
   });
 
   it("S_002 FR_023 a batch that crosses the checksum row (100 rows from logical row 9,950) equals the call-by-call file byte for byte", () => {
