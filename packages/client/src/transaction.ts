@@ -19,6 +19,9 @@ import {
 import type { Transaction as LogTransaction, NewRow, TransactionState } from "@frozendb/txlog";
 import { toJsonText } from "./json-value.js";
 
+/** `JSON.stringify` output is JSON: the log need not parse it again (one object for every call). */
+const STRINGIFIED = { trustedJson: true } as const;
+
 /**
  * An open write transaction (from `db.begin()` or `db.activeTransaction`).
  *
@@ -48,7 +51,7 @@ export class Transaction {
    * @throws {@link TombstonedError} the handle is closed or a write failed.
    */
   add(key: KeyInput, value: unknown): void {
-    this.#tx.add(key, toJsonText(value), { trustedJson: true });
+    this.#tx.add(key, toJsonText(value), STRINGIFIED);
   }
 
   /**

@@ -240,28 +240,39 @@ function decodeChecked(
   index: number,
   key: Uint8Array,
 ): Readonly<RowInfo> {
-  const fileOffset = HEADER_SIZE + index * n;
   const checksumSlot = isChecksumIndex(index);
   let row: Readonly<RowInfo>;
   try {
     row = inspectRow(bytes, offset, n, index, key) as Readonly<RowInfo>;
   } catch (error) {
-    const what = checksumSlot ? "invalid checksum row" : "invalid row";
-    throw located(`${what} at offset ${fileOffset}: ${String(error)}`, error, fileOffset, index);
+    throw undecodable(error, checksumSlot, HEADER_SIZE + index * n, index);
   }
-  if (checksumSlot && row.type !== "checksum") {
-    throw new CorruptDatabaseError(
-      `invalid checksum row at offset ${fileOffset}: row ${index} must be a checksum row, found a ${row.type} row`,
-      { offset: fileOffset, rowIndex: index },
-    );
-  }
-  if (!checksumSlot && row.type === "checksum") {
-    throw new CorruptDatabaseError(
-      `invalid row at offset ${fileOffset}: checksum row found in middle of data block (checksum rows sit at multiples of ${CHECKSUM_PERIOD})`,
-      { offset: fileOffset, rowIndex: index },
-    );
+  if (checksumSlot !== (row.type === "checksum")) {
+    throw misplaced(row.type, HEADER_SIZE + index * n, index);
   }
   return row;
+}
+
+// The errors are built out of line: with their messages written inline,
+// V8 formatted the row's offset as text for every row checked, error or not.
+
+function undecodable(
+  error: unknown,
+  checksumSlot: boolean,
+  fileOffset: number,
+  index: number,
+): CorruptDatabaseError {
+  const what = checksumSlot ? "invalid checksum row" : "invalid row";
+  return located(`${what} at offset ${fileOffset}: ${String(error)}`, error, fileOffset, index);
+}
+
+function misplaced(type: RowInfo["type"], fileOffset: number, index: number): CorruptDatabaseError {
+  return new CorruptDatabaseError(
+    type === "checksum"
+      ? `invalid row at offset ${fileOffset}: checksum row found in middle of data block (checksum rows sit at multiples of ${CHECKSUM_PERIOD})`
+      : `invalid checksum row at offset ${fileOffset}: row ${index} must be a checksum row, found a ${type} row`,
+    { offset: fileOffset, rowIndex: index },
+  );
 }
 
 /** Wraps a problem in a CorruptDatabaseError that keeps the inner error's exact position. */
