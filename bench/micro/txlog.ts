@@ -133,9 +133,7 @@ export function txlogBenchmarks(quick: boolean): TxlogBenchmarks {
   };
 
   const batched = (): Benchmark["run"] => {
-    let state:
-      | { log: TxLog; rows: { next(): NewRow }; pending: NewRow[] }
-      | undefined;
+    let state: { log: TxLog; rows: { next(): NewRow }; pending: NewRow[] } | undefined;
     return (n) => {
       if (state === undefined) {
         const w = openWriter(newFile(), false);

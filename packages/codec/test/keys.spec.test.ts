@@ -81,7 +81,12 @@ describe("S_001 Base64 and UUID keys", () => {
     const given = Buffer.from(parseUuid(uuidv7()));
     parseUuidInto(given, target);
     expect(Buffer.from(target).equals(given)).toBe(true);
-    for (const bad of ["not-a-uuid", "01936b2e-5a10-7c3d-9e4f-0123456789aZ", new Uint8Array(17), 7]) {
+    for (const bad of [
+      "not-a-uuid",
+      "01936b2e-5a10-7c3d-9e4f-0123456789aZ",
+      new Uint8Array(17),
+      7,
+    ]) {
       const error = thrown(() => parseUuidInto(bad as string, target));
       expect(error.code).toBe("invalid_input");
       expect(error.message).toBe(thrown(() => parseUuid(bad as string)).message);

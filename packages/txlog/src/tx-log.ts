@@ -447,7 +447,12 @@ export class TxLog implements RowReader {
     slots.forEach((index, slot) => {
       const offset = slot * n;
       if (isChecksumIndex(index)) {
-        writeChecksumRow(out, offset, n, blockCrc(this.#blockReader, n, index, first, plan.completed));
+        writeChecksumRow(
+          out,
+          offset,
+          n,
+          blockCrc(this.#blockReader, n, index, first, plan.completed),
+        );
         plan.complete(index, out, offset, undefined);
       } else if (rows.length === 0) {
         plan.complete(index, out, offset, nullTimestamp);
@@ -525,13 +530,17 @@ export class TxLog implements RowReader {
     if (this.#file.closed) throw new TombstonedError("file manager is closed");
   }
 
-
   #checksumRow(pending: readonly CompletedRow[]): Uint8Array {
     const n = this.rowSize;
     const last = pending.at(-1);
     const checksumIndex = (last === undefined ? this.rowCount() - 1 : last.index) + 1;
     const row = new Uint8Array(n);
-    writeChecksumRow(row, 0, n, blockCrc(this.#blockReader, n, checksumIndex, this.rowCount(), pending));
+    writeChecksumRow(
+      row,
+      0,
+      n,
+      blockCrc(this.#blockReader, n, checksumIndex, this.rowCount(), pending),
+    );
     return row;
   }
 
