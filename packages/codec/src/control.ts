@@ -27,14 +27,18 @@ export type DataEndControl = Exclude<EndControl, "CS" | "NR">;
 
 const DIGITS: readonly SavepointDigit[] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
+/** `R0`–`R9` and `S0`–`S9`, by digit. */
+const ROLLBACKS: readonly DataEndControl[] = DIGITS.map((d): DataEndControl => `R${d}`);
+const SAVEPOINT_ROLLBACKS: readonly DataEndControl[] = DIGITS.map((d): DataEndControl => `S${d}`);
+
 /** Every valid end control, in the order of file-format §5.2. */
 export const END_CONTROLS: readonly EndControl[] = [
   "TC",
   "RE",
   "SC",
   "SE",
-  ...DIGITS.map((d): EndControl => `R${d}`),
-  ...DIGITS.map((d): EndControl => `S${d}`),
+  ...ROLLBACKS,
+  ...SAVEPOINT_ROLLBACKS,
   "CS",
   "NR",
 ];
@@ -100,8 +104,8 @@ export function completionControl(
   action: "continue" | "commit" | { rollbackTo: number },
   savepoint: boolean,
 ): DataEndControl {
-  const first = savepoint ? "S" : action === "commit" ? "T" : "R";
-  if (action === "continue") return `${first}E` as DataEndControl;
-  if (action === "commit") return `${first}C` as DataEndControl;
-  return `${first}${action.rollbackTo}` as DataEndControl;
+  // Constant strings, not built ones: this runs for every row written.
+  if (action === "continue") return savepoint ? "SE" : "RE";
+  if (action === "commit") return savepoint ? "SC" : "TC";
+  return (savepoint ? SAVEPOINT_ROLLBACKS : ROLLBACKS)[action.rollbackTo]!;
 }

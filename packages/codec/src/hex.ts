@@ -2,9 +2,9 @@
 
 const UPPER_HEX = "0123456789ABCDEF";
 
-/** ASCII codes of the two uppercase hex digits of `byte`. */
-export function hexDigitCodes(byte: number): readonly [number, number] {
-  return [UPPER_HEX.charCodeAt(byte >>> 4), UPPER_HEX.charCodeAt(byte & 15)];
+/** ASCII code of the uppercase hex digit of `nibble` (0–15). */
+export function hexDigitCode(nibble: number): number {
+  return UPPER_HEX.charCodeAt(nibble & 15);
 }
 
 /** Value of one uppercase hex digit, or -1 (lowercase is not a parity digit). */

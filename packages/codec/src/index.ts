@@ -130,6 +130,7 @@ export {
   tailLength,
 } from "./row-layout.js";
 export {
+  compareUuids,
   formatUuid,
   isNullRowUuid,
   type KeyInput,

@@ -7,16 +7,7 @@
  * bytes. Keys are kept by reference: callers hand over keys they own.
  */
 
-import { UUID_LENGTH } from "./uuid.js";
-
-/** Compares two 16-byte keys: negative when `a` sorts before `b`. */
-function compare(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < UUID_LENGTH; i++) {
-    const d = a[i]! - b[i]!;
-    if (d !== 0) return d;
-  }
-  return 0;
-}
+import { compareUuids as compare, UUID_LENGTH } from "./uuid.js";
 
 /** The key's bytes as a string, one character per byte: a hashable identity. */
 function idOf(key: Uint8Array): string {

@@ -8,7 +8,7 @@
  * byte loop.
  */
 
-import { hexDigitCodes, upperHexValue } from "./hex.js";
+import { hexDigitCode, upperHexValue } from "./hex.js";
 
 // A Uint32Array view of the last Uint8Array scanned, reused while callers
 // keep handing in the same buffer (the common case: a file read into one
@@ -189,9 +189,9 @@ export function computeParity(bytes: Uint8Array, offset: number, rowSize: number
 
 /** Writes `parity` as two uppercase hex digits at `target[position]`. */
 export function writeParity(target: Uint8Array, position: number, parity: number): void {
-  const [hi, lo] = hexDigitCodes(parity);
-  target[position] = hi;
-  target[position + 1] = lo;
+  // No pair is returned: this runs for every row written.
+  target[position] = hexDigitCode(parity >>> 4);
+  target[position + 1] = hexDigitCode(parity);
 }
 
 /**

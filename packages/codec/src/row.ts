@@ -22,7 +22,7 @@ import {
   writeEndControl,
 } from "./control.js";
 import { CorruptDatabaseError, InvalidInputError } from "./errors.js";
-import { hexByte, hexDigitCodes } from "./hex.js";
+import { hexByte, hexDigitCode } from "./hex.js";
 import {
   lastFirstZero,
   lastPaddingIsClean,
@@ -390,7 +390,8 @@ function parseTyped(
 
   const stored = readParity(bytes, offset + rowSize - 3);
   if (stored !== parity) {
-    const [eh, el] = hexDigitCodes(parity);
+    const eh = hexDigitCode(parity >>> 4);
+    const el = hexDigitCode(parity);
     const got = bytes[offset + rowSize - 3]!;
     const got2 = bytes[offset + rowSize - 2]!;
     fail(

@@ -169,6 +169,18 @@ export function uuidTimestamp(bytes: Uint8Array, offset = 0): number {
   );
 }
 
+/**
+ * Compares two 16-byte keys byte by byte: negative when `a` sorts first, 0
+ * when equal. For UUIDv7 this is time order first (the timestamp leads).
+ */
+export function compareUuids(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < UUID_LENGTH; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 /** Largest timestamp a UUIDv7 can carry (48 bits). */
 export const MAX_UUID_TIMESTAMP = 2 ** 48 - 1;
 

@@ -43,6 +43,7 @@ it("exports exactly the documented runtime names", () => {
       "checkRowPlacement",
       "checksumCoverage",
       "classifySlot",
+      "compareUuids",
       "completeRowCount",
       "completionControl",
       "computeParity",

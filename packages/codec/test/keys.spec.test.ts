@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  compareUuids,
   decodeBase64Strict,
   encodeBase64,
   formatUuid,
@@ -141,5 +142,23 @@ describe("S_001 Base64 and UUID keys", () => {
     }
     const fixed = uuidv7({ msecs: 1732670020112 });
     expect(uuidTimestamp(parseUuid(fixed))).toBe(1732670020112);
+  });
+
+  it("S_001 FR_008 compareUuids orders keys by unsigned bytes, time first", () => {
+    const a = parseUuid("01936b2e-5a10-7c3d-9e4f-0123456789ab");
+    const sameMsLater = parseUuid("01936b2e-5a10-7c3d-9e4f-0123456789ac");
+    const nextMs = parseUuid("01936b2e-5a11-7000-8000-000000000001");
+    const highByte = parseUuid("ff936b2e-5a10-7c3d-9e4f-0123456789ab");
+    expect(compareUuids(a, parseUuid(formatUuid(a)))).toBe(0);
+    expect(compareUuids(a, sameMsLater)).toBeLessThan(0);
+    expect(compareUuids(sameMsLater, a)).toBeGreaterThan(0);
+    expect(compareUuids(sameMsLater, nextMs)).toBeLessThan(0);
+    // Unsigned: 0xFF sorts after 0x01, as the later timestamp it encodes.
+    expect(compareUuids(highByte, nextMs)).toBeGreaterThan(0);
+    for (let i = 0; i < 200; i++) {
+      const x = parseUuid(uuidv7({ msecs: 1_700_000_000_000 + i * 7919 }));
+      const y = parseUuid(uuidv7({ msecs: 1_700_000_000_000 + (i + 1) * 7919 }));
+      expect(Math.sign(compareUuids(x, y))).toBe(-1);
+    }
   });
 });
