@@ -29,3 +29,26 @@ export function map(fd: number, length: number): ArrayBuffer;
  * @throws `Error` with code `ERR_INVALID_ARG` when `buffer` is not an ArrayBuffer.
  */
 export function unmap(buffer: ArrayBuffer): void;
+
+/**
+ * Writes `bytes[offset, offset + length)` to the open file `fd` with
+ * write(2), again after a short write or an interrupted call, until all of it
+ * is written; a descriptor opened with `O_APPEND` puts it at the end of the
+ * file. The same system call as `fs.writeSync`, without its per-call
+ * overhead (about 1 µs here, as much as the call itself): for writers that
+ * must append every call at once.
+ *
+ * @throws `Error` like Node's own for a failed write — `code` (`ENOSPC`,
+ *   `EFBIG`, `EBADF`, …), negative `errno`, `syscall: "write"` — after the
+ *   bytes before the failure were written; code `ERR_INVALID_ARG` for a bad
+ *   `fd`, a `bytes` that is not a `Uint8Array`, or a range outside it.
+ * @example
+ * ```ts
+ * import { openSync } from "node:fs";
+ * import { append } from "@frozendb/file-map";
+ * const fd = openSync("events.log", "a");
+ * const line = new TextEncoder().encode("hello\n");
+ * append(fd, line, 0, line.length);
+ * ```
+ */
+export function append(fd: number, bytes: Uint8Array, offset: number, length: number): void;

@@ -25,3 +25,17 @@ export function map(fd, length) {
 export function unmap(buffer) {
   addon.unmap(buffer);
 }
+
+/**
+ * Writes `bytes[offset, offset + length)` to `fd` with write(2), again until
+ * all of it is written (a descriptor opened with O_APPEND places it at the
+ * end of the file).
+ * @param {number} fd
+ * @param {Uint8Array} bytes
+ * @param {number} offset
+ * @param {number} length
+ * @returns {void}
+ */
+export function append(fd, bytes, offset, length) {
+  addon.append(fd, bytes, offset, length);
+}

@@ -16,9 +16,9 @@
  * released pages.
  */
 
-#define NAPI_VERSION 8
+#include "append.h"
+
 #include <errno.h>
-#include <node_api.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,7 +120,11 @@ static napi_value unmap_file(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   napi_value map_fn;
   napi_value unmap_fn;
-  if (napi_create_function(env, "map", NAPI_AUTO_LENGTH, map_file, NULL, &map_fn) != napi_ok ||
+  napi_value append_fn;
+  if (napi_create_function(env, "append", NAPI_AUTO_LENGTH, append_bytes, NULL, &append_fn) !=
+          napi_ok ||
+      napi_set_named_property(env, exports, "append", append_fn) != napi_ok ||
+      napi_create_function(env, "map", NAPI_AUTO_LENGTH, map_file, NULL, &map_fn) != napi_ok ||
       napi_set_named_property(env, exports, "map", map_fn) != napi_ok ||
       napi_create_function(env, "unmap", NAPI_AUTO_LENGTH, unmap_file, NULL, &unmap_fn) != napi_ok ||
       napi_set_named_property(env, exports, "unmap", unmap_fn) != napi_ok) {

@@ -1,11 +1,12 @@
 // The addon on its own: the bytes of a map equal the file's, appends by
-// another descriptor become visible through an existing map, and bad
-// arguments or refused maps throw instead of crashing.
-import { appendFileSync, closeSync, openSync, writeFileSync } from "node:fs";
+// another descriptor become visible through an existing map, `append`
+// writes exactly the range it is given at the end of the file, and bad
+// arguments, refused maps and failed writes throw instead of crashing.
+import { appendFileSync, closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@frozendb/testkit";
 import { describe, expect, it } from "vitest";
-import { map, unmap } from "../index.js";
+import { append, map, unmap } from "../index.js";
 
 function bytesOf(length: number, seed: number): Buffer {
   const b = Buffer.alloc(length);
@@ -76,5 +77,45 @@ describe("@frozendb/file-map", () => {
       expect.objectContaining({ code: "ERR_MMAP", message: expect.stringMatching(/denied/i) }),
     );
     closeSync(writeOnly);
+  });
+
+  it("append writes exactly bytes[offset, offset+length) at the end of an O_APPEND file, large writes whole", () => {
+    const path = join(tempDir(), "append.bin");
+    writeFileSync(path, Buffer.from("head|"));
+    const fd = openSync(path, "a");
+    const source = bytesOf(64, 9);
+    // A view that starts inside its buffer: the view's own offset 0 is used.
+    const view = source.subarray(10, 40);
+    append(fd, view, 5, 20);
+    append(fd, view, 0, 0);
+    const big = bytesOf(8 << 20, 4);
+    append(fd, big, 0, big.length);
+    closeSync(fd);
+    const content = readFileSync(path);
+    expect(content.subarray(0, 5).toString()).toBe("head|");
+    expect(content.subarray(5, 25).equals(source.subarray(15, 35))).toBe(true);
+    expect(content.subarray(25).equals(big)).toBe(true);
+  });
+
+  it("append rejects bad arguments and reports a failed write like Node (code, errno, syscall)", () => {
+    const path = join(tempDir(), "append-bad.bin");
+    writeFileSync(path, "");
+    const fd = openSync(path, "a");
+    const bytes = new Uint8Array(16);
+    const invalid = expect.objectContaining({ code: "ERR_INVALID_ARG" });
+    expect(() => append(-1, bytes, 0, 1)).toThrow(invalid);
+    expect(() => append(fd, bytes, 10, 7)).toThrow(invalid);
+    expect(() => append(fd, bytes, -1, 1)).toThrow(invalid);
+    expect(() => append(fd, new Uint16Array(4) as unknown as Uint8Array, 0, 1)).toThrow(invalid);
+    expect(() => append(fd, "text" as unknown as Uint8Array, 0, 1)).toThrow(invalid);
+    closeSync(fd);
+    expect(readFileSync(path).length).toBe(0);
+    // A read-only descriptor: the kernel says EBADF. (Not a closed one: its
+    // number could be reused by another open file by then.)
+    const readOnly = openSync(path, "r");
+    expect(() => append(readOnly, bytes, 0, 1)).toThrow(
+      expect.objectContaining({ code: "EBADF", errno: -9, syscall: "write" }),
+    );
+    closeSync(readOnly);
   });
 });

@@ -15,6 +15,14 @@ import {
   writeSync,
 } from "node:fs";
 import { ReadError, TombstonedError, WriteError } from "@frozendb/codec";
+import { nativeAddon } from "./native-addon.js";
+
+/**
+ * write(2) through the native addon, when it has it: `fs.writeSync` adds
+ * about 1 µs to each call here, and a writer in the original's on-disk order
+ * makes one call per row.
+ */
+const directAppend = nativeAddon()?.append;
 
 /** Read-only, or read-write through O_APPEND. */
 export type FileMode = "read" | "write";
@@ -24,9 +32,15 @@ export class DbFile {
   readonly path: string;
   readonly mode: FileMode;
   #fd: number | undefined;
+  /** Appends go through the addon's write(2) rather than `fs.writeSync`. */
+  readonly direct: boolean;
 
-  /** Wraps an already opened descriptor. */
-  constructor(path: string, mode: FileMode, fd: number) {
+  /**
+   * Wraps an already opened descriptor; `direct: false` writes through
+   * `fs.writeSync` even where the addon offers a direct write.
+   */
+  constructor(path: string, mode: FileMode, fd: number, direct = true) {
+    this.direct = direct && directAppend !== undefined;
     this.path = path;
     this.mode = mode;
     this.#fd = fd;
@@ -84,15 +98,20 @@ export class DbFile {
   }
 
   /**
-   * Appends all of `bytes` (the descriptor is O_APPEND, so the kernel places
-   * them at the end of the file whatever else happened).
-   * @throws {@link WriteError} "failed to write data"
+   * Appends `bytes[offset, offset + length)` whole (the descriptor is
+   * O_APPEND, so the kernel places them at the end of the file whatever else
+   * happened).
+   * @throws {@link WriteError} "failed to write data", the system's error as cause
    */
-  append(bytes: Uint8Array): void {
+  append(bytes: Uint8Array, offset = 0, length = bytes.length - offset): void {
     const fd = this.fd;
-    let done = 0;
     try {
-      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+      if (this.direct) {
+        directAppend!(fd, bytes, offset, length);
+        return;
+      }
+      let done = 0;
+      while (done < length) done += writeSync(fd, bytes, offset + done, length - done);
     } catch (error) {
       throw new WriteError("failed to write data", { cause: error });
     }

@@ -17,35 +17,16 @@
  * running reader is outside that promise.
  */
 
-import { createRequire } from "node:module";
-
-interface FileMapAddon {
-  map(fd: number, length: number): ArrayBuffer;
-  unmap(buffer: ArrayBuffer): void;
-}
+import { type NativeAddon, nativeAddon } from "./native-addon.js";
 
 /** Smallest map: small files get room to grow before the first remap. */
 const MIN_MAP_BYTES = 1 << 20;
 /** Maps are page-aligned in length (the kernel rounds up anyway). */
 const MAP_ALIGN = 1 << 16;
 
-let addon: FileMapAddon | null | undefined;
-
-/** The addon, loaded on first use; null where it is unavailable. */
-function loadAddon(): FileMapAddon | null {
-  if (addon === undefined) {
-    try {
-      addon = createRequire(import.meta.url)("@frozendb/file-map") as FileMapAddon;
-    } catch {
-      addon = null;
-    }
-  }
-  return addon;
-}
-
 /** True when the memory-map addon is installed and loads on this platform. */
 export function fileMapAvailable(): boolean {
-  return loadAddon() !== null;
+  return nativeAddon() !== null;
 }
 
 /**
@@ -54,7 +35,7 @@ export function fileMapAvailable(): boolean {
  * purpose: bytes appended later become readable without a new map.
  */
 export class MappedFile {
-  readonly #addon: FileMapAddon;
+  readonly #addon: NativeAddon;
   readonly #fd: number;
   #bytes: Uint8Array;
   /**
@@ -63,7 +44,7 @@ export class MappedFile {
    */
   readonly #maps: ArrayBuffer[] = [];
 
-  private constructor(addon: FileMapAddon, fd: number, bytes: Uint8Array) {
+  private constructor(addon: NativeAddon, fd: number, bytes: Uint8Array) {
     this.#addon = addon;
     this.#fd = fd;
     this.#bytes = bytes;
@@ -72,7 +53,7 @@ export class MappedFile {
 
   /** Maps `fd` for reads up to `size` bytes; undefined when no map can be made. */
   static open(fd: number, size: number): MappedFile | undefined {
-    const addon = loadAddon();
+    const addon = nativeAddon();
     if (addon === null) return undefined;
     const bytes = mapAtLeast(addon, fd, size);
     return bytes === undefined ? undefined : new MappedFile(addon, fd, bytes);
@@ -108,7 +89,7 @@ export class MappedFile {
 }
 
 /** A map of twice `size` bytes (at least 1 MiB), or undefined when the kernel refuses. */
-function mapAtLeast(addon: FileMapAddon, fd: number, size: number): Uint8Array | undefined {
+function mapAtLeast(addon: NativeAddon, fd: number, size: number): Uint8Array | undefined {
   const wanted = Math.max(MIN_MAP_BYTES, 2 * size);
   const length = Math.ceil(wanted / MAP_ALIGN) * MAP_ALIGN;
   try {

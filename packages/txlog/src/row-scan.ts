@@ -5,6 +5,7 @@
  */
 
 import {
+  compareUuids,
   decodeRow,
   inspectRow,
   isChecksumIndex,
@@ -55,25 +56,40 @@ export function scanBackward(
   }
 }
 
+/** What the tail window tells about every complete row of the file. */
+export interface TailMaximum {
+  /** The largest timestamp among data and null rows (0 when there are none). */
+  readonly timestamp: number;
+  /** A copy of the largest data-row key (by bytes), or undefined without data rows. */
+  readonly key: Uint8Array | undefined;
+}
+
 /**
- * The exact largest timestamp among complete data and null rows (0 when
- * there are none), reading only the tail window: once a data row j has
- * `ts_j + skew ≤ C` (or a null row `ts_j ≤ C`), where C is the maximum of the
- * rows after it, no earlier row can exceed C.
+ * The exact largest timestamp among complete data and null rows and the
+ * largest data-row key, reading only the tail window. Let C be the largest
+ * timestamp of the rows after row j. The scan stops at a data row j with
+ * `ts_j + skew ≤ C` or a null row with `ts_j < C` (a null row carries the
+ * largest timestamp before it): every earlier row is then strictly older
+ * than C, so it neither raises the maximum nor holds the largest key, which
+ * carries the largest timestamp of any data row.
  */
-export function computeMaxTimestamp(reader: RowReader): number {
+export function computeTailMaximum(reader: RowReader): TailMaximum {
   const skew = reader.skewMs;
   let max = 0;
   let seen = false;
-  scanBackward(reader, reader.rowCount() - 1, (_, row) => {
+  let maxKey: Uint8Array | undefined;
+  scanBackward(reader, reader.rowCount() - 1, (_, row, key) => {
     if (row.type === "checksum") return true;
-    if (seen && (row.type === "null" ? row.timestamp <= max : row.timestamp + skew <= max))
+    if (seen && (row.type === "null" ? row.timestamp < max : row.timestamp + skew <= max))
       return false;
     if (row.timestamp > max) max = row.timestamp;
     seen = true;
+    if (row.type === "data" && (maxKey === undefined || compareUuids(key, maxKey) > 0)) {
+      maxKey = key.slice();
+    }
     return true;
   });
-  return max;
+  return { timestamp: max, key: maxKey };
 }
 
 function sameKey(a: Uint8Array, b: Uint8Array): boolean {

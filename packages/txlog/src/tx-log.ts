@@ -10,6 +10,7 @@ import { type FSWatcher, watch } from "node:fs";
 import {
   CorruptDatabaseError,
   checkRowPlacement,
+  compareUuids,
   decodeHeader,
   decodeRow,
   endsTransaction,
@@ -25,6 +26,7 @@ import {
   type Row,
   readEndControl,
   TombstonedError,
+  UUID_LENGTH,
   verifyInitialChecksumRow,
   writeChecksumRow,
   writeDataRowFrame,
@@ -38,7 +40,7 @@ import { lockExclusive, unlock } from "./file-lock.js";
 import { MappedFile } from "./mapped-file.js";
 import { checkDatabasePath, isCode } from "./path-checks.js";
 import { readTailState, type TailState } from "./recovery.js";
-import { computeMaxTimestamp, isKeyCommitted, type RowReader } from "./row-scan.js";
+import { computeTailMaximum, isKeyCommitted, type RowReader } from "./row-scan.js";
 import {
   type AddOptions,
   type CheckedRow,
@@ -82,6 +84,14 @@ export interface OpenOptions {
    * Turn it off where files may be cut under running readers.
    */
   readonly mapReads?: boolean;
+  /**
+   * Write mode: append with `write(2)` through the optional
+   * `@frozendb/file-map` addon (default true) rather than `fs.writeSync`,
+   * which adds about 1 µs to every call — one per row when rows are added
+   * one call at a time. Same bytes, same errors either way; without the
+   * addon, `fs.writeSync` is used.
+   */
+  readonly directWrites?: boolean;
 }
 
 /** Called for every newly completed row, in file order, exactly once. */
@@ -128,6 +138,14 @@ export class TxLog implements RowReader {
   #listeners: readonly RowListener[] = [];
   #errorListeners: readonly ErrorListener[] = [];
   #maxTimestamp: number | undefined;
+  /**
+   * The largest data-row key in the file (bytes in {@link #maxKeyBytes},
+   * valid when {@link #hasMaxKey}); known exactly when `#maxTimestamp` is.
+   * A key above it is in no row at all: keys from one UUIDv7 generator then
+   * need no duplicate lookup.
+   */
+  readonly #maxKeyBytes = new Uint8Array(UUID_LENGTH);
+  #hasMaxKey = false;
   #active: Transaction | undefined;
   #recoverOnNextUse = false;
   #watcher: FSWatcher | undefined;
@@ -177,6 +195,15 @@ export class TxLog implements RowReader {
   /** Bytes of the file this handle has confirmed (a trailing partial row included). */
   get size(): number {
     return this.#size;
+  }
+
+  /**
+   * True in write mode when appends use the addon's `write(2)` (see
+   * {@link OpenOptions.directWrites}); false when turned off, where the
+   * addon is missing, and in read mode.
+   */
+  get writesDirect(): boolean {
+    return this.mode === "write" && this.#file.direct;
   }
 
   /**
@@ -279,7 +306,12 @@ export class TxLog implements RowReader {
    * Computed from the tail window when first needed, then kept current.
    */
   maxTimestamp(): number {
-    if (this.#maxTimestamp === undefined) this.#maxTimestamp = computeMaxTimestamp(this);
+    if (this.#maxTimestamp === undefined) {
+      const tail = computeTailMaximum(this);
+      this.#hasMaxKey = tail.key !== undefined;
+      if (tail.key !== undefined) this.#maxKeyBytes.set(tail.key);
+      this.#maxTimestamp = tail.timestamp;
+    }
     return this.#maxTimestamp;
   }
 
@@ -500,10 +532,12 @@ export class TxLog implements RowReader {
       completeRowCount: () => this.rowCount(),
       plan: () => this.#plan.reset(),
       maxTimestamp: () => this.maxTimestamp(),
-      isKeyCommitted: (key, timestamp) =>
-        this.#keyCheck !== undefined
+      isKeyCommitted: (key, timestamp) => {
+        if (this.#isAboveMaxKey(key)) return false;
+        return this.#keyCheck !== undefined
           ? this.#keyCheck(key, timestamp)
-          : isKeyCommitted(this, key, timestamp, this.rowCount()),
+          : isKeyCommitted(this, key, timestamp, this.rowCount());
+      },
       checksumRow: (pending) => this.#checksumRow(pending),
       commitWrite: (plan, durable) => this.#commitWrite(plan, durable),
       transactionEnded: (tx) => {
@@ -547,7 +581,7 @@ export class TxLog implements RowReader {
   #commitWrite(plan: WritePlan, durable: boolean): void {
     try {
       try {
-        this.#file.append(plan.bytes());
+        this.#file.append(plan.buffer, 0, plan.length);
       } catch (error) {
         this.#removeTornBytes(plan);
         throw error;
@@ -560,8 +594,8 @@ export class TxLog implements RowReader {
     }
     this.#size += plan.length;
     this.#settle(plan.completed);
-    // Every written row counts for the maximum, even if a listener fails below.
-    for (const { timestamp } of plan.completed) {
+    // Every written row counts for the maxima, even if a listener fails below.
+    for (const { timestamp, data } of plan.completed) {
       if (
         timestamp !== undefined &&
         this.#maxTimestamp !== undefined &&
@@ -569,6 +603,7 @@ export class TxLog implements RowReader {
       ) {
         this.#maxTimestamp = timestamp;
       }
+      if (data !== undefined) this.#offerKey(data.key);
     }
     for (const completed of plan.completed) {
       const index = completed.index;
@@ -593,8 +628,11 @@ export class TxLog implements RowReader {
       const start = this.#delivered;
       const count = Math.min(perChunk, end - start);
       const bytes = this.#file.read(HEADER_SIZE + start * n, count * n);
-      for (let i = 0; i < count; i++)
-        this.#deliver(start + i, checkedRow(bytes, i * n, n, start + i));
+      for (let i = 0; i < count; i++) {
+        const row = checkedRow(bytes, i * n, n, start + i);
+        if (row.type === "data") this.#offerKey(row.key);
+        this.#deliver(start + i, row);
+      }
     }
     return this.#delivered - from;
   }
@@ -614,6 +652,21 @@ export class TxLog implements RowReader {
     // the first error stops the chain, and the row counts as undelivered.
     for (const listener of this.#listeners) listener(index, row);
     this.#delivered = index + 1;
+  }
+
+  /** Raises the largest key to `key`, once it is known (a data row just completed). */
+  #offerKey(key: Uint8Array): void {
+    if (this.#maxTimestamp === undefined) return;
+    if (!this.#hasMaxKey || compareUuids(key, this.#maxKeyBytes) > 0) {
+      this.#maxKeyBytes.set(key);
+      this.#hasMaxKey = true;
+    }
+  }
+
+  /** True when `key` sorts after every data-row key in the file, so no row carries it. */
+  #isAboveMaxKey(key: Uint8Array): boolean {
+    this.maxTimestamp();
+    return !this.#hasMaxKey || compareUuids(key, this.#maxKeyBytes) > 0;
   }
 
   /** Moves the settled bound past the last row of `completed` that ends a transaction. */
@@ -762,7 +815,7 @@ export function open(path: string, given?: OpenOptions): TxLog {
     }
     throw new PathError("failed to open database file", { cause: error });
   }
-  const file = new DbFile(path, mode, fd);
+  const file = new DbFile(path, mode, fd, options.directWrites !== false);
   try {
     if (!isRegularFile(fd)) {
       throw new PathError("failed to open database file", {

@@ -97,8 +97,8 @@ export class WritePlan {
     this.#completed.push({ index, bytes, offset, timestamp, data });
   }
 
-  /** The planned bytes (a view of the plan's buffer). */
-  bytes(): Uint8Array {
-    return this.#buffer.subarray(0, this.#length);
+  /** The buffer whose first {@link length} bytes are the planned bytes (no view to allocate). */
+  get buffer(): Uint8Array {
+    return this.#buffer;
   }
 }

@@ -204,8 +204,8 @@ describe("S_002 FR_025 sync", () => {
 /** Fills the file past a 1 KiB RLIMIT_FSIZE and reports what every later call does. */
 const FAIL_SCRIPT = `
 ${CHILD_KEY}
-const [path, how] = process.argv.slice(1);
-const log = txlog.open(path, { mode: "write" });
+const [path, how, writes] = process.argv.slice(1);
+const log = txlog.open(path, { mode: "write", directWrites: writes === "direct" });
 log.appendTransaction([{ key: key(BASE, 0), value: '{"committed":true}' }]);
 const attempt = (f) => { try { f(); return "ok"; } catch (e) { return String(e); } };
 const out = {};
@@ -258,11 +258,16 @@ interface FailReport {
 }
 
 describe("S_002 FR_026 write failures", () => {
-  for (const how of ["add", "append"] as const) {
-    it(`S_002 FR_026 a real write failure (EFBIG under ulimit -f) in ${how === "add" ? "add" : "appendTransaction"} is write_error, tombstones the transaction and closes the file`, () => {
+  for (const [how, writes] of [
+    ["add", "direct"],
+    ["append", "direct"],
+    ["add", "fs"],
+    ["append", "fs"],
+  ] as const) {
+    it(`S_002 FR_026 S_002 FR_035 a real write failure (EFBIG under ulimit -f) in ${how === "add" ? "add" : "appendTransaction"} (${writes === "direct" ? "the addon's write(2)" : "fs.writeSync"}) is write_error, tombstones the transaction and closes the file`, () => {
       const path = join(tempDir(), "db.fdb");
       create(path, { rowSize: 128, skewMs: 0 });
-      const run = runChildWithFileSizeLimit(FAIL_SCRIPT, [path, how], 1);
+      const run = runChildWithFileSizeLimit(FAIL_SCRIPT, [path, how, writes], 1);
       expect(run.status, run.stderr).toBe(0);
       const out = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as FailReport;
       expect(out.error).toMatchObject({ code: "write_error", cause: "EFBIG" });

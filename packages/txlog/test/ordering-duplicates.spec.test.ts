@@ -275,11 +275,52 @@ describe("S_002 FR_022 duplicate keys", () => {
     log.close();
   });
 
-  it("S_002 FR_022 with an isKeyCommitted capability the check asks it (key bytes, timestamp) instead of scanning", () => {
+  it("S_002 FR_022 the largest key is found in the tail window even behind a null row of the same millisecond, and is asked about after a reopen", () => {
+    const path = newDb({ skewMs: 1000 });
+    const largest = key(BASE_MS, 9);
+    const seed = open(path, { mode: "write" });
+    seed.appendTransaction([{ key: largest, value: val(1) }]);
+    seed.appendTransaction([{ key: key(BASE_MS, 1), value: val(2) }]);
+    seed.appendTransaction([]); // a null row carrying BASE_MS
+    seed.appendTransaction([{ key: key(BASE_MS, 0), value: val(3) }]);
+    seed.close();
+    const inFile = new Set(
+      [largest, key(BASE_MS, 1), key(BASE_MS, 0)].map((k) =>
+        Buffer.from(parseUuid(k)).toString("hex"),
+      ),
+    );
+    const asked: string[] = [];
+    const log = open(path, {
+      mode: "write",
+      isKeyCommitted: (k) => {
+        const hex = Buffer.from(k).toString("hex");
+        asked.push(hex);
+        return inFile.has(hex);
+      },
+    });
+    // Stopping the backward scan at the null row would take key(BASE_MS, 0)
+    // for the largest and let this duplicate through unasked.
+    expectRejected(
+      path,
+      () => log.appendTransaction([{ key: largest, value: val(4) }]),
+      "invalid_input",
+      DUPLICATE,
+    );
+    expect(asked).toEqual([Buffer.from(parseUuid(largest)).toString("hex")]);
+    log.appendTransaction([{ key: key(BASE_MS, 10), value: val(5) }]);
+    expect(asked).toHaveLength(1);
+    log.close();
+  });
+
+  it("S_002 FR_022 with an isKeyCommitted capability the check asks it (key bytes, timestamp) instead of scanning, for keys not above the file's largest key", () => {
     const path = newDb({ skewMs: 1000 });
     const inFile = key(BASE_MS, 1);
+    const largest = key(BASE_MS + 10, 2);
     const seed = open(path, { mode: "write" });
-    seed.appendTransaction([{ key: inFile, value: val(1) }]);
+    seed.appendTransaction([
+      { key: inFile, value: val(1) },
+      { key: largest, value: val(2) },
+    ]);
     seed.close();
     const claimed = key(BASE_MS + 5, 7);
     const calls: [string, number][] = [];
@@ -297,6 +338,11 @@ describe("S_002 FR_022 duplicate keys", () => {
     tx.add(inFile, val(3));
     // The transaction's own keys are still checked.
     expectRejected(path, () => tx.add(inFile, val(4)), "invalid_input", DUPLICATE);
+    // Above the largest key in the file: no row can hold it, nothing is asked.
+    const asked = calls.length;
+    tx.add(key(BASE_MS + 10, 3), val(5));
+    tx.add(key(BASE_MS + 11, 1), val(6));
+    expect(calls.length).toBe(asked);
     tx.commit();
     expectRejected(
       path,

@@ -203,34 +203,51 @@ export interface IoCount<T> {
 }
 
 /**
- * Runs `fn` while counting `fs.readSync` and `fs.writeSync` calls (and the
- * bytes they moved) and `fs.fdatasyncSync` / `fs.fsyncSync` calls. ESM named imports of node builtins are live bindings to
- * the CommonJS object once `syncBuiltinESMExports()` runs, so spies placed on
- * the object are seen by the modules under test.
+ * The calling thread's write(2) calls and bytes so far, from the kernel
+ * (`/proc/thread-self/io`): writes are counted whether they go through
+ * `fs.writeSync` or the log's native append.
+ */
+function threadWrites(): { calls: number; bytes: number } {
+  const text = fs.readFileSync("/proc/thread-self/io", "utf8");
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, "m").exec(text)?.[1]);
+  return { calls: field("syscw"), bytes: field("wchar") };
+}
+
+/**
+ * Runs `fn` while counting `fs.readSync` calls (and the bytes they moved),
+ * write(2) calls of this thread and their bytes, and `fs.fdatasyncSync` /
+ * `fs.fsyncSync` calls. ESM named imports of node builtins are live bindings
+ * to the CommonJS object once `syncBuiltinESMExports()` runs, so spies placed
+ * on the object are seen by the modules under test.
  */
 export function countIo<T>(fn: () => T): IoCount<T> {
+  const writesBefore = threadWrites();
   const reads = vi.spyOn(fs, "readSync");
-  const writes = vi.spyOn(fs, "writeSync");
   const syncs = [vi.spyOn(fs, "fdatasyncSync"), vi.spyOn(fs, "fsyncSync")];
   syncBuiltinESMExports();
+  let result: T;
+  let counts: Omit<IoCount<T>, "result" | "writeCalls" | "bytesWritten">;
   try {
-    const result = fn();
+    result = fn();
     const sum = (results: ReadonlyArray<{ type: string; value: unknown }>) =>
       results.reduce((total, r) => total + (r.type === "return" ? Number(r.value) : 0), 0);
-    return {
-      result,
+    counts = {
       readCalls: reads.mock.calls.length,
       bytesRead: sum(reads.mock.results),
-      writeCalls: writes.mock.calls.length,
-      bytesWritten: sum(writes.mock.results),
       syncCalls: syncs.reduce((total, spy) => total + spy.mock.calls.length, 0),
     };
   } finally {
     reads.mockRestore();
-    writes.mockRestore();
     for (const spy of syncs) spy.mockRestore();
     syncBuiltinESMExports();
   }
+  const writesAfter = threadWrites();
+  return {
+    result,
+    ...counts,
+    writeCalls: writesAfter.calls - writesBefore.calls,
+    bytesWritten: writesAfter.bytes - writesBefore.bytes,
+  };
 }
 
 /** Resolves after `ms`. */
