@@ -33,7 +33,7 @@ import {
   writeRowEnd,
 } from "@frozendb/codec";
 import type { OpenTransactionState } from "./recovery.js";
-import type { CompletedRow, WritePlan, WrittenDataRow } from "./write-plan.js";
+import type { WritePlan, WrittenDataRow } from "./write-plan.js";
 
 /** A value as handed to `add`: JSON text, or its UTF-8 bytes. */
 export type ValueInput = string | Uint8Array;
@@ -68,8 +68,11 @@ export interface TransactionHost {
   maxTimestamp(): number;
   /** Whether `key` is committed in the file. */
   isKeyCommitted(key: Uint8Array, timestamp: number): boolean;
-  /** The checksum row closing the block whose last rows are `pending` (not yet on disk). */
-  checksumRow(pending: readonly CompletedRow[]): Uint8Array;
+  /**
+   * The checksum row closing the block whose last rows are the rows `plan`
+   * completes (not yet on disk); it will start at byte `plan.length`.
+   */
+  checksumRow(plan: WritePlan): Uint8Array;
   /** The log's reusable write plan, emptied. */
   plan(): WritePlan;
   /** Appends the plan, notifies subscribers, syncs when `durable`. */
@@ -416,7 +419,8 @@ export class Transaction {
 
   #planChecksumIfDue(plan: WritePlan, completedIndex: number): void {
     if (!isChecksumIndex(completedIndex + 1)) return;
-    const row = this.#host.checksumRow(plan.completed);
+    const row = this.#host.checksumRow(plan);
+    plan.markChecksumRow(plan.length);
     plan.push(row);
     plan.complete(completedIndex + 1, row, 0, undefined);
   }

@@ -11,6 +11,7 @@ import {
   CorruptDatabaseError,
   checkRowPlacement,
   compareUuids,
+  crc32,
   decodeHeader,
   decodeRow,
   endsTransaction,
@@ -138,6 +139,14 @@ export class TxLog implements RowReader {
   #listeners: readonly RowListener[] = [];
   #errorListeners: readonly ErrorListener[] = [];
   #maxTimestamp: number | undefined;
+  /**
+   * CRC-32 of the file's bytes from the current block's checksum row to its
+   * end, kept as this handle appends (see {@link #advanceBlockCrc}): a
+   * checksum row of a block this handle wrote needs no read-back. Undefined
+   * while the block holds rows written before this handle.
+   */
+  #blockCrc: number | undefined;
+  #blockCrcTried = false;
   /**
    * The largest data-row key in the file (bytes in {@link #maxKeyBytes},
    * valid when {@link #hasMaxKey}); known exactly when `#maxTimestamp` is.
@@ -479,12 +488,8 @@ export class TxLog implements RowReader {
     slots.forEach((index, slot) => {
       const offset = slot * n;
       if (isChecksumIndex(index)) {
-        writeChecksumRow(
-          out,
-          offset,
-          n,
-          blockCrc(this.#blockReader, n, index, first, plan.completed),
-        );
+        writeChecksumRow(out, offset, n, this.#checksumCrc(index, plan, offset));
+        plan.markChecksumRow(offset);
         plan.complete(index, out, offset, undefined);
       } else if (rows.length === 0) {
         plan.complete(index, out, offset, nullTimestamp);
@@ -564,18 +569,72 @@ export class TxLog implements RowReader {
     if (this.#file.closed) throw new TombstonedError("file manager is closed");
   }
 
-  #checksumRow(pending: readonly CompletedRow[]): Uint8Array {
+  #checksumRow(plan: WritePlan): Uint8Array {
     const n = this.rowSize;
-    const last = pending.at(-1);
+    const last = plan.completed.at(-1);
     const checksumIndex = (last === undefined ? this.rowCount() - 1 : last.index) + 1;
     const row = new Uint8Array(n);
-    writeChecksumRow(
-      row,
-      0,
-      n,
-      blockCrc(this.#blockReader, n, checksumIndex, this.rowCount(), pending),
-    );
+    writeChecksumRow(row, 0, n, this.#checksumCrc(checksumIndex, plan, plan.length));
     return row;
+  }
+
+  /**
+   * The CRC for checksum row `checksumIndex`, which `plan` writes at byte
+   * `offset`: the running CRC of the block extended by the plan's bytes
+   * before it, or — when the block began before this handle — read back
+   * from the file and validated row by row, as the original does.
+   */
+  #checksumCrc(checksumIndex: number, plan: WritePlan, offset: number): number {
+    if (this.#blockCrc !== undefined) return crc32(plan.buffer.subarray(0, offset), this.#blockCrc);
+    return blockCrc(
+      this.#blockReader,
+      this.rowSize,
+      checksumIndex,
+      this.rowCount(),
+      plan.completed,
+    );
+  }
+
+  /**
+   * Extends the running CRC with bytes just appended (`sizeBefore`: the
+   * file's size before them). A checksum row restarts it: the next block
+   * begins there. Until then it is known only when this handle began with
+   * the block, its checksum row being the file's last complete row.
+   */
+  #advanceBlockCrc(plan: WritePlan, sizeBefore: number): void {
+    const at = plan.checksumOffset;
+    if (at >= 0) {
+      this.#blockCrc = crc32(plan.buffer.subarray(at, plan.length));
+      return;
+    }
+    if (this.#blockCrc === undefined) {
+      if (this.#blockCrcTried) return;
+      this.#blockCrcTried = true;
+      const seed = this.#crcOfFreshBlock(sizeBefore);
+      if (seed === undefined) return;
+      this.#blockCrc = seed;
+    }
+    this.#blockCrc = crc32(plan.buffer.subarray(0, plan.length), this.#blockCrc);
+  }
+
+  /**
+   * CRC of the file from its last complete row to `size` when that row is
+   * a checksum row (validated; only a partial row may follow it), else
+   * undefined: the block holds rows this handle did not write, and those are
+   * validated when its checksum row falls due.
+   */
+  #crcOfFreshBlock(size: number): number | undefined {
+    const n = this.rowSize;
+    const last = Math.floor((size - HEADER_SIZE) / n) - 1;
+    if (last < 0 || !isChecksumIndex(last)) return undefined;
+    try {
+      const bytes = this.#file.read(HEADER_SIZE + last * n, size - HEADER_SIZE - last * n);
+      if (checkedRow(bytes, 0, n, last).type !== "checksum") return undefined;
+      return crc32(bytes);
+    } catch {
+      // Damaged or unreadable: the block is read back and validated when due.
+      return undefined;
+    }
   }
 
   #commitWrite(plan: WritePlan, durable: boolean): void {
@@ -592,6 +651,7 @@ export class TxLog implements RowReader {
       this.close();
       throw error;
     }
+    this.#advanceBlockCrc(plan, this.#size);
     this.#size += plan.length;
     this.#settle(plan.completed);
     // Every written row counts for the maxima, even if a listener fails below.

@@ -38,6 +38,7 @@ export class WritePlan {
   #buffer: Uint8Array;
   #length = 0;
   #completed: CompletedRow[] = [];
+  #checksumOffset = -1;
 
   constructor(capacity: number) {
     this.#buffer = new Uint8Array(capacity);
@@ -46,6 +47,7 @@ export class WritePlan {
   /** Empties the plan for the next call. */
   reset(): this {
     this.#length = 0;
+    this.#checksumOffset = -1;
     if (this.#completed.length > 0) this.#completed = [];
     return this;
   }
@@ -58,6 +60,19 @@ export class WritePlan {
   /** Rows the planned bytes complete, in file order. */
   get completed(): readonly CompletedRow[] {
     return this.#completed;
+  }
+
+  /**
+   * Where the checksum row the plan writes starts, or -1 (a call completes
+   * at most 101 rows, so it writes at most one).
+   */
+  get checksumOffset(): number {
+    return this.#checksumOffset;
+  }
+
+  /** Records that a checksum row starts at byte `offset` of the plan. */
+  markChecksumRow(offset: number): void {
+    this.#checksumOffset = offset;
   }
 
   /** Appends a copy of `bytes` to the plan. */
