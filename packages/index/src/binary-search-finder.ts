@@ -486,15 +486,9 @@ export class BinarySearchFinder extends FinderBase {
   /** Stores the commit bits the tracker's run established for complete blocks. */
   #storeCommits(): void {
     const s = this.#summaries;
-    let first = Number.POSITIVE_INFINITY;
-    let last = -1;
     this.#commits.end((b, allCommitted) => {
-      if (b >= s.blocks) return;
-      s.setCommitted(b, allCommitted, true);
-      first = Math.min(first, b);
-      last = Math.max(last, b);
+      if (b < s.blocks) s.setCommitted(b, allCommitted);
     });
-    if (last >= 0) s.updateAncestorsOf(first, last);
   }
 
   /** Reads blocks `[first, last]` in bulk and stores their summaries (and commit bits). */
@@ -518,10 +512,9 @@ export class BinarySearchFinder extends FinderBase {
           this.#addRow(this.#builder, bytes, offset, index);
           tracker.add(bytes, offset, this.rowSize);
         }
-        s.setLeaf(block, this.#builder, true);
+        s.setLeaf(block, this.#builder);
       }
     }
-    s.updateAncestorsOf(first, last);
     this.#storeCommits();
   }
 

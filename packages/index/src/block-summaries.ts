@@ -8,6 +8,13 @@
  * on dense files; a subtree whose key range excludes the key is skipped,
  * which keeps them short where the file is only locally out of order.
  *
+ * The tree above changed leaves is brought up to date lazily, on the first
+ * read of any node after the change: a writer's rows arrive one by one
+ * through notifications and complete a leaf every `blockRows` rows, and
+ * recomputing its ~20 ancestors each time cost more than everything else
+ * the finder does per row. A run of changed leaves updates each ancestor
+ * once.
+ *
  * Everything here is a fact about bytes that were read; nothing is assumed.
  * The arrays never exceed a byte limit: when the file outgrows it, pairs of
  * blocks are merged (the merge of two summaries is exactly the summary of
@@ -89,6 +96,9 @@ export class BlockSummaries {
   #flags: Uint8Array = new Uint8Array(2);
   #keys: Uint8Array = new Uint8Array(2 * 2 * UUID_LENGTH);
   #view: DataView = new DataView(this.#keys.buffer);
+  /** Blocks whose ancestors are stale: `[#staleFirst, #staleLast]`, empty when last < first. */
+  #staleFirst = 0;
+  #staleLast = -1;
 
   constructor(blockRows: number, limitBytes: number) {
     this.blockRows = blockRows;
@@ -129,10 +139,8 @@ export class BlockSummaries {
       const { flags, keys } = this.#leaves();
       this.#rebuild(blocks, flags, keys, this.#blocks);
     }
-    for (let b = this.#blocks; b < blocks; b++) {
-      this.#flags[this.#capacity + b] = 0;
-      this.#updateAncestors(this.#capacity + b);
-    }
+    for (let b = this.#blocks; b < blocks; b++) this.#flags[this.#capacity + b] = 0;
+    this.#markStale(this.#blocks, blocks - 1);
     this.#blocks = blocks;
     return merged;
   }
@@ -143,13 +151,8 @@ export class BlockSummaries {
     return 2 * capacity * NODE_BYTES;
   }
 
-  /**
-   * Stores the summary of block `block`. With `deferAncestors`, the tree
-   * above it is left stale until {@link updateAncestorsOf} runs for a range
-   * holding it (a run of leaves then updates each ancestor once, not once
-   * per leaf).
-   */
-  setLeaf(block: number, summary: SummaryBuilder, deferAncestors = false): void {
+  /** Stores the summary of block `block`. */
+  setLeaf(block: number, summary: SummaryBuilder): void {
     const node = this.#capacity + block;
     this.#flags[node] =
       (this.#flags[node]! & COMMIT_BITS) |
@@ -160,54 +163,49 @@ export class BlockSummaries {
       this.#keys.set(summary.min, node * 2 * UUID_LENGTH);
       this.#keys.set(summary.max, node * 2 * UUID_LENGTH + UUID_LENGTH);
     }
-    if (!deferAncestors) this.#updateAncestors(node);
+    this.#markStale(block, block);
   }
 
-  /** Recomputes every ancestor of the leaves of blocks `[first, last]`, each once. */
-  updateAncestorsOf(first: number, last: number): void {
-    let lo = (this.#capacity + first) >>> 1;
-    let hi = (this.#capacity + last) >>> 1;
-    while (lo >= 1) {
-      for (let n = lo; n <= hi; n++) this.#combine(n);
-      lo >>>= 1;
-      hi >>>= 1;
-    }
-  }
-
-  /** Records whether every data row of block `block` is committed (`deferAncestors`: as {@link setLeaf}). */
-  setCommitted(block: number, allCommitted: boolean, deferAncestors = false): void {
+  /** Records whether every data row of block `block` is committed. */
+  setCommitted(block: number, allCommitted: boolean): void {
     const node = this.#capacity + block;
     this.#flags[node] =
       (this.#flags[node]! & ~COMMIT_BITS) | COMMITS_KNOWN | (allCommitted ? ALL_COMMITTED : 0);
-    if (!deferAncestors) this.#updateAncestors(node);
+    this.#markStale(block, block);
   }
 
   // Node accessors. Node 1 is the root; the leaf of block b is capacity + b.
 
   /** Whether {@link isAllCommitted} is known for the node. */
   commitsKnown(node: number): boolean {
+    if (this.#staleLast >= 0) this.#refresh();
     return (this.#flags[node]! & COMMITS_KNOWN) !== 0;
   }
 
   /** Every data row under the node is committed (false when not known). */
   isAllCommitted(node: number): boolean {
+    if (this.#staleLast >= 0) this.#refresh();
     return (this.#flags[node]! & ALL_COMMITTED) !== 0;
   }
 
   isKnown(node: number): boolean {
+    if (this.#staleLast >= 0) this.#refresh();
     return (this.#flags[node]! & KNOWN) !== 0;
   }
 
   hasKeys(node: number): boolean {
+    if (this.#staleLast >= 0) this.#refresh();
     return (this.#flags[node]! & HAS_KEYS) !== 0;
   }
 
   isSorted(node: number): boolean {
+    if (this.#staleLast >= 0) this.#refresh();
     return (this.#flags[node]! & SORTED) !== 0;
   }
 
   /** The key array and offsets of a node's min and max keys (valid when {@link hasKeys}). */
   get keys(): Uint8Array {
+    if (this.#staleLast >= 0) this.#refresh();
     return this.#keys;
   }
 
@@ -225,6 +223,7 @@ export class BlockSummaries {
    * smaller. Four word comparisons instead of sixteen byte ones.
    */
   compareAt(offset: number, w0: number, w1: number, w2: number, w3: number): number {
+    if (this.#staleLast >= 0) this.#refresh();
     const view = this.#view;
     let a = view.getUint32(offset);
     if (a !== w0) return a < w0 ? -1 : 1;
@@ -242,8 +241,28 @@ export class BlockSummaries {
     return this.#capacity + block;
   }
 
-  #updateAncestors(node: number): void {
-    for (let n = node >>> 1; n >= 1; n >>>= 1) this.#combine(n);
+  /** Records that the ancestors of blocks `[first, last]` need recomputing. */
+  #markStale(first: number, last: number): void {
+    if (last < first) return;
+    if (this.#staleLast < 0) {
+      this.#staleFirst = first;
+      this.#staleLast = last;
+      return;
+    }
+    this.#staleFirst = Math.min(this.#staleFirst, first);
+    this.#staleLast = Math.max(this.#staleLast, last);
+  }
+
+  /** Recomputes every stale ancestor, each once. */
+  #refresh(): void {
+    let lo = (this.#capacity + this.#staleFirst) >>> 1;
+    let hi = (this.#capacity + this.#staleLast) >>> 1;
+    this.#staleLast = -1;
+    while (lo >= 1) {
+      for (let n = lo; n <= hi; n++) this.#combine(n);
+      lo >>>= 1;
+      hi >>>= 1;
+    }
   }
 
   /** Recomputes node `n` from its two children. */
@@ -307,10 +326,13 @@ export class BlockSummaries {
     // they never block a subtree from being known or sorted.
     this.#flags.fill(KNOWN | SORTED, capacity + count);
     for (let n = capacity - 1; n >= 1; n--) this.#combine(n);
+    this.#staleLast = -1;
   }
 
   /** Doubles the block size: leaf k becomes the merge of leaves 2k and 2k+1. */
   #mergePairs(): void {
+    // The parents read below must be current.
+    if (this.#staleLast >= 0) this.#refresh();
     const blocks = Math.floor(this.#blocks / 2);
     const c = this.#capacity;
     const flags = new Uint8Array(blocks);
