@@ -67,6 +67,11 @@ export class CommitTracker {
     this.#endedBefore = first;
   }
 
+  /** True when every row taken in so far belongs to a transaction that has ended. */
+  get closed(): boolean {
+    return this.#open === CLOSED;
+  }
+
   /** Takes in the row at the next position, framed at `bytes[offset]`. */
   add(bytes: Uint8Array, offset: number, rowSize: number): void {
     const p = this.#next++;
