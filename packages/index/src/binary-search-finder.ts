@@ -35,7 +35,7 @@ import {
   UUID_LENGTH,
   uuidTimestamp,
 } from "@frozendb/codec";
-import { BlockSummaries, SummaryBuilder } from "./block-summaries.js";
+import { BlockSummaries, keyHash, SummaryBuilder } from "./block-summaries.js";
 import { inspectRowChecked, malformedRow } from "./checked-row.js";
 import { CommitTracker } from "./commit-tracker.js";
 import { FinderBase } from "./finder-base.js";
@@ -152,6 +152,8 @@ export class BinarySearchFinder extends FinderBase {
   #w1 = 0;
   #w2 = 0;
   #w3 = 0;
+  /** {@link keyHash} of the key, for the blocks' key filters. */
+  #hash = 0;
   #all = false;
   #found: number[] = [];
 
@@ -280,6 +282,7 @@ export class BinarySearchFinder extends FinderBase {
     this.#w1 = word(key.bytes, 4);
     this.#w2 = word(key.bytes, 8);
     this.#w3 = word(key.bytes, 12);
+    this.#hash = keyHash(key.bytes, 0);
     this.#all = all;
     this.#found = [];
     try {
@@ -626,7 +629,8 @@ export class BinarySearchFinder extends FinderBase {
     if (
       !s.hasKeys(leaf) ||
       this.#compareAt(s.minOffset(leaf)) > 0 ||
-      this.#compareAt(s.maxOffset(leaf)) < 0
+      this.#compareAt(s.maxOffset(leaf)) < 0 ||
+      !s.mayHold(block, this.#hash)
     ) {
       return false;
     }
@@ -645,7 +649,12 @@ export class BinarySearchFinder extends FinderBase {
     this.#extendTail();
     const tail = this.#tail;
     const key = this.#key!.bytes;
-    if (!tail.has || compareKeys(key, 0, tail.min, 0) < 0 || compareKeys(key, 0, tail.max, 0) > 0) {
+    if (
+      !tail.has ||
+      compareKeys(key, 0, tail.min, 0) < 0 ||
+      compareKeys(key, 0, tail.max, 0) > 0 ||
+      !tail.mayHold(this.#hash)
+    ) {
       return;
     }
     if (tail.sorted) this.#searchSorted(this.#tailStart, this.#tailEnd);

@@ -15,6 +15,12 @@
  * the finder does per row. A run of changed leaves updates each ancestor
  * once.
  *
+ * Each block also keeps a 128-bit filter of its data keys (three bits per
+ * key, from a hash of all 16 bytes): a block whose filter lacks one of a
+ * key's bits cannot hold it, and is not read. Sorted runs never need it;
+ * blocks of a disordered window do, where the key ranges of most blocks
+ * admit any key and a lookup would otherwise scan them all.
+ *
  * Everything here is a fact about bytes that were read; nothing is assumed.
  * The arrays never exceed a byte limit: when the file outgrows it, pairs of
  * blocks are merged (the merge of two summaries is exactly the summary of
@@ -39,21 +45,65 @@ const COMMIT_BITS = COMMITS_KNOWN | ALL_COMMITTED;
 
 /** Bytes per tree node: min key, max key, flags. */
 const NODE_BYTES = 2 * UUID_LENGTH + 1;
+/** 32-bit words of a block's key filter (128 bits). */
+const FILTER_WORDS = 4;
+
+/**
+ * A 32-bit hash of the key at `key[offset …]` (FNV-1a, then a finaliser
+ * that spreads every input bit): the three filter bits are taken from it.
+ */
+export function keyHash(key: Uint8Array, offset: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < UUID_LENGTH; i++) h = Math.imul(h ^ key[offset + i]!, 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Sets the three bits of hash `h` in the filter at `filters[at …]`. */
+function setFilterBits(filters: Int32Array, at: number, h: number): void {
+  const a = at + ((h >>> 5) & 3);
+  const b = at + ((h >>> 12) & 3);
+  const c = at + ((h >>> 19) & 3);
+  filters[a] = filters[a]! | (1 << (h & 31));
+  filters[b] = filters[b]! | (1 << ((h >>> 7) & 31));
+  filters[c] = filters[c]! | (1 << ((h >>> 14) & 31));
+}
+
+/** True when all three bits of hash `h` are set in the filter at `filters[at …]`. */
+function hasFilterBits(filters: Int32Array, at: number, h: number): boolean {
+  return (
+    (filters[at + ((h >>> 5) & 3)]! & (1 << (h & 31))) !== 0 &&
+    (filters[at + ((h >>> 12) & 3)]! & (1 << ((h >>> 7) & 31))) !== 0 &&
+    (filters[at + ((h >>> 19) & 3)]! & (1 << ((h >>> 14) & 31))) !== 0
+  );
+}
 
 /** A summary under construction, filled one key at a time in file order. */
 export class SummaryBuilder {
   readonly min = new Uint8Array(UUID_LENGTH);
   readonly max = new Uint8Array(UUID_LENGTH);
+  /** The key filter of the keys added so far. */
+  readonly filter = new Int32Array(FILTER_WORDS);
   has = false;
   sorted = true;
 
   reset(): void {
     this.has = false;
     this.sorted = true;
+    this.filter.fill(0);
+  }
+
+  /** True unless the filter shows that no key added has hash `h`. */
+  mayHold(h: number): boolean {
+    return hasFilterBits(this.filter, 0, h);
   }
 
   /** Adds the key at `key[offset …]`, the next data key in file order. */
   add(key: Uint8Array, offset: number): void {
+    setFilterBits(this.filter, 0, keyHash(key, offset));
     if (!this.has) {
       copyKey(key, offset, this.min);
       copyKey(key, offset, this.max);
@@ -96,6 +146,8 @@ export class BlockSummaries {
   #flags: Uint8Array = new Uint8Array(2);
   #keys: Uint8Array = new Uint8Array(2 * 2 * UUID_LENGTH);
   #view: DataView = new DataView(this.#keys.buffer);
+  /** Key filters of the leaves, {@link FILTER_WORDS} words per block. */
+  #filters: Int32Array = new Int32Array(FILTER_WORDS);
   /** Blocks whose ancestors are stale: `[#staleFirst, #staleLast]`, empty when last < first. */
   #staleFirst = 0;
   #staleLast = -1;
@@ -103,7 +155,7 @@ export class BlockSummaries {
   constructor(blockRows: number, limitBytes: number) {
     this.blockRows = blockRows;
     this.#limitBytes = limitBytes;
-    this.#rebuild(1, new Uint8Array(0), new Uint8Array(0), 0);
+    this.#rebuild(1, new Uint8Array(0), new Uint8Array(0), new Int32Array(0), 0);
   }
 
   /** Complete blocks covered. */
@@ -118,7 +170,7 @@ export class BlockSummaries {
 
   /** Bytes held by the arrays. */
   bytes(): number {
-    return this.#flags.byteLength + this.#keys.byteLength;
+    return this.#flags.byteLength + this.#keys.byteLength + this.#filters.byteLength;
   }
 
   /**
@@ -136,8 +188,8 @@ export class BlockSummaries {
     }
     if (blocks <= this.#blocks) return merged;
     if (blocks > this.#capacity) {
-      const { flags, keys } = this.#leaves();
-      this.#rebuild(blocks, flags, keys, this.#blocks);
+      const { flags, keys, filters } = this.#leaves();
+      this.#rebuild(blocks, flags, keys, filters, this.#blocks);
     }
     for (let b = this.#blocks; b < blocks; b++) this.#flags[this.#capacity + b] = 0;
     this.#markStale(this.#blocks, blocks - 1);
@@ -148,7 +200,7 @@ export class BlockSummaries {
   static #treeBytes(blocks: number): number {
     let capacity = 1;
     while (capacity < blocks) capacity *= 2;
-    return 2 * capacity * NODE_BYTES;
+    return 2 * capacity * NODE_BYTES + capacity * FILTER_WORDS * 4;
   }
 
   /** Stores the summary of block `block`. */
@@ -163,6 +215,7 @@ export class BlockSummaries {
       this.#keys.set(summary.min, node * 2 * UUID_LENGTH);
       this.#keys.set(summary.max, node * 2 * UUID_LENGTH + UUID_LENGTH);
     }
+    this.#filters.set(summary.filter, block * FILTER_WORDS);
     this.#markStale(block, block);
   }
 
@@ -236,6 +289,14 @@ export class BlockSummaries {
     return 0;
   }
 
+  /**
+   * False when the filter of block `block` (summarised) shows that none of
+   * its keys has hash `h` (see {@link keyHash}); true when it may hold one.
+   */
+  mayHold(block: number, h: number): boolean {
+    return hasFilterBits(this.#filters, block * FILTER_WORDS, h);
+  }
+
   /** The leaf node of block `block`. */
   leaf(block: number): number {
     return this.#capacity + block;
@@ -303,23 +364,32 @@ export class BlockSummaries {
     flags[n] = f;
   }
 
-  /** The leaves' flags and keys, for a rebuild. */
-  #leaves(): { flags: Uint8Array; keys: Uint8Array } {
+  /** The leaves' flags, keys and filters, for a rebuild. */
+  #leaves(): { flags: Uint8Array; keys: Uint8Array; filters: Int32Array } {
     const c = this.#capacity;
     return {
       flags: this.#flags.slice(c, c + this.#blocks),
       keys: this.#keys.slice(c * 2 * UUID_LENGTH, (c + this.#blocks) * 2 * UUID_LENGTH),
+      filters: this.#filters.slice(0, this.#blocks * FILTER_WORDS),
     };
   }
 
-  /** Allocates a tree for `blocks` leaves and fills the first `count` from `flags`/`keys`. */
-  #rebuild(blocks: number, flags: Uint8Array, keys: Uint8Array, count: number): void {
+  /** Allocates a tree for `blocks` leaves and fills the first `count` from `flags`/`keys`/`filters`. */
+  #rebuild(
+    blocks: number,
+    flags: Uint8Array,
+    keys: Uint8Array,
+    filters: Int32Array,
+    count: number,
+  ): void {
     let capacity = 1;
     while (capacity < blocks) capacity *= 2;
     this.#capacity = capacity;
     this.#flags = new Uint8Array(2 * capacity);
     this.#keys = new Uint8Array(2 * capacity * 2 * UUID_LENGTH);
     this.#view = new DataView(this.#keys.buffer);
+    this.#filters = new Int32Array(capacity * FILTER_WORDS);
+    this.#filters.set(filters.subarray(0, count * FILTER_WORDS));
     this.#flags.set(flags.subarray(0, count), capacity);
     this.#keys.set(keys.subarray(0, count * 2 * UUID_LENGTH), capacity * 2 * UUID_LENGTH);
     // Leaves past the last complete block hold no rows: known and empty, so
@@ -337,7 +407,13 @@ export class BlockSummaries {
     const c = this.#capacity;
     const flags = new Uint8Array(blocks);
     const keys = new Uint8Array(blocks * 2 * UUID_LENGTH);
+    const filters = new Int32Array(blocks * FILTER_WORDS);
     for (let k = 0; k < blocks; k++) {
+      // A merged block may hold any key either half may hold.
+      for (let w = 0; w < FILTER_WORDS; w++) {
+        filters[k * FILTER_WORDS + w] =
+          this.#filters[2 * k * FILTER_WORDS + w]! | this.#filters[(2 * k + 1) * FILTER_WORDS + w]!;
+      }
       // The parent of leaves 2k and 2k+1 already holds their merge.
       const parent = (c + 2 * k) >>> 1;
       flags[k] = this.#flags[parent]!;
@@ -348,6 +424,6 @@ export class BlockSummaries {
     }
     this.blockRows *= 2;
     this.#blocks = blocks;
-    this.#rebuild(Math.max(blocks, 1), flags, keys, blocks);
+    this.#rebuild(Math.max(blocks, 1), flags, keys, filters, blocks);
   }
 }
