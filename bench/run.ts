@@ -9,8 +9,15 @@
  * scenario with ratios to the best peer and to fs). `--quick` runs the
  * reduced sets; `--filter` keeps micro-benchmarks whose name contains the
  * text; `--only` runs one layer.
+ *
+ * Each group of micro-benchmarks (codec, txlog, client) runs in a process of
+ * its own (`--group`, started by this script): in one process, the heap and
+ * the compiled code that one group leaves behind — a million prepared keys,
+ * call sites made polymorphic by another group's inputs — slowed the next
+ * group's numbers by up to 40% in a full run, which no user's process sees.
  */
 
+import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -70,9 +77,14 @@ async function main(): Promise<void> {
       quick: { type: "boolean", default: false },
       filter: { type: "string" },
       only: { type: "string" },
+      group: { type: "string" },
     },
     strict: true,
   });
+  if (values.group !== undefined) {
+    runGroupAndPrint(values.group, values.quick, values.filter ?? null);
+    return;
+  }
   const quick = values.quick;
   const filter = values.filter ?? null;
   const only = values.only ?? null;
@@ -84,8 +96,9 @@ async function main(): Promise<void> {
   const started = performance.now();
 
   const codec = codecBenchmarks();
-  const rows = only === "peers" ? [] : runMicro(quick, filter, options, codec);
-  const sink = sinkValue();
+  const micro = only === "peers" ? { rows: [], sink: 0 } : runMicro(quick, filter);
+  const rows = micro.rows;
+  const sink = micro.sink;
 
   let peers: PeerReport | null = null;
   if (only !== "micro") {
@@ -138,29 +151,70 @@ async function main(): Promise<void> {
   }
 }
 
-/** Runs the micro-benchmarks and returns their rows. */
-function runMicro(
-  quick: boolean,
-  filter: string | null,
-  options: MeasureOptions,
-  codec: ReturnType<typeof codecBenchmarks>,
-): ResultRow[] {
-  // Building the prebuilt file takes seconds: only when a txlog benchmark runs.
-  const wantsTxlog = filter === null || filter.includes("txlog") || filter.startsWith("fs");
-  const txlog = wantsTxlog ? txlogBenchmarks(quick) : { benchmarks: [], cleanup: () => {} };
-  const wantsClient = filter === null || filter.includes("client");
-  const client = wantsClient ? clientBenchmarks(quick) : { benchmarks: [], cleanup: () => {} };
-  const selected = [
-    EMPTY_LOOP,
-    ...codec.benchmarks,
-    ...txlog.benchmarks,
-    ...client.benchmarks,
-  ].filter((b) => (!quick || b.quick) && (filter === null || b.name.includes(filter)));
-  if (selected.length === 0) throw new Error(`no benchmark matches --filter ${filter}`);
+/** The micro-benchmark groups, each run in a process of its own. */
+const GROUPS = ["codec", "txlog", "client"] as const;
+type Group = (typeof GROUPS)[number];
 
+/** Marks the line of a group's output that carries its results. */
+const RESULT_MARK = "@@micro-results ";
+
+/** Whether `group` can have a benchmark matching `filter` (building its data takes seconds). */
+function groupWanted(group: Group, filter: string | null): boolean {
+  if (filter === null) return true;
+  if (group === "codec") {
+    return [EMPTY_LOOP, ...codecBenchmarks().benchmarks].some((b) => b.name.includes(filter));
+  }
+  if (group === "txlog") return filter.includes("txlog") || filter.startsWith("fs");
+  return filter.includes("client");
+}
+
+/** Runs every wanted group in a child process and collects their rows and sinks. */
+function runMicro(quick: boolean, filter: string | null): { rows: ResultRow[]; sink: number } {
+  const rows: ResultRow[] = [];
+  let sink = 0;
+  for (const group of GROUPS) {
+    if (!groupWanted(group, filter)) continue;
+    const args = ["--expose-gc", fileURLToPath(import.meta.url), "--group", group];
+    if (quick) args.push("--quick");
+    if (filter !== null) args.push("--filter", filter);
+    const child = spawnSync(process.execPath, args, {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 64 << 20,
+    });
+    const line = child.stdout?.split("\n").find((l) => l.startsWith(RESULT_MARK));
+    if (child.status !== 0 || line === undefined) {
+      throw new Error(`micro-benchmark group ${group} failed (exit ${child.status})`);
+    }
+    const result = JSON.parse(line.slice(RESULT_MARK.length)) as {
+      rows: ResultRow[];
+      sink: number;
+    };
+    rows.push(...result.rows);
+    sink = (sink ^ result.sink) >>> 0;
+  }
+  if (rows.length === 0) throw new Error(`no benchmark matches --filter ${filter}`);
+  return { rows, sink };
+}
+
+/** Child side of {@link runMicro}: runs one group, prints its rows and sink on one marked line. */
+function runGroupAndPrint(group: string, quick: boolean, filter: string | null): void {
+  if (!(GROUPS as readonly string[]).includes(group)) {
+    throw new Error(`--group must be one of ${GROUPS.join(", ")}, not ${group}`);
+  }
+  const options = quick ? QUICK : FULL;
+  const built =
+    group === "codec"
+      ? { benchmarks: [EMPTY_LOOP, ...codecBenchmarks().benchmarks], cleanup: () => {} }
+      : group === "txlog"
+        ? txlogBenchmarks(quick)
+        : clientBenchmarks(quick);
+  const selected = built.benchmarks.filter(
+    (b) => (!quick || b.quick) && (filter === null || b.name.includes(filter)),
+  );
   const gcExposed = typeof (globalThis as { gc?: unknown }).gc === "function";
   console.error(
-    `${selected.length} benchmarks${quick ? " (quick)" : ""}, Node ${process.version}, crc32: ${codec.facts.crc32Kind}${gcExposed ? "" : ", no --expose-gc"}`,
+    `${group}: ${selected.length} benchmarks${quick ? " (quick)" : ""}, Node ${process.version}${gcExposed ? "" : ", no --expose-gc"}`,
   );
   const measurements: Measurement[] = [];
   try {
@@ -173,10 +227,10 @@ function runMicro(
       );
     }
   } finally {
-    txlog.cleanup();
-    client.cleanup();
+    built.cleanup();
   }
-  return toResultRows(selected, measurements);
+  const rows = toResultRows(selected, measurements);
+  console.log(`${RESULT_MARK}${JSON.stringify({ rows, sink: sinkValue() })}`);
 }
 
 await main();
