@@ -13,27 +13,16 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <uv.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-/* Throws an Error like Node's own for a failed write: code (ENOSPC, ...),
-   errno (negative, as Node reports it) and syscall. */
+/* Throws an Error like Node's own for a failed write: code (ENOSPC, ...)
+   named by libuv as Node names it, errno (negative, as Node reports it) and
+   syscall. */
 static napi_value throw_errno(napi_env env, int error) {
-  const char *name = NULL;
-  switch (error) {
-    case EBADF: name = "EBADF"; break;
-    case EFBIG: name = "EFBIG"; break;
-    case ENOSPC: name = "ENOSPC"; break;
-    case EIO: name = "EIO"; break;
-    case EDQUOT: name = "EDQUOT"; break;
-    case EPERM: name = "EPERM"; break;
-    case EINVAL: name = "EINVAL"; break;
-    case EAGAIN: name = "EAGAIN"; break;
-    case EPIPE: name = "EPIPE"; break;
-    case EROFS: name = "EROFS"; break;
-    default: name = "EIO_UNKNOWN"; break;
-  }
+  const char *name = uv_err_name(-error);
   char message[200];
   snprintf(message, sizeof message, "%s: %s, write", name, strerror(error));
   napi_value code_value, message_value, error_value, errno_value, syscall_value;

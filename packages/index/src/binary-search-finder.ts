@@ -85,10 +85,11 @@ function word(key: Uint8Array, i: number): number {
  * Where timestamps spread beyond the skew window they grow roughly evenly
  * with position, so interpolating between the timestamps read just outside
  * the range lands near the key in a few probes instead of log2(blocks) —
- * each probe of a block not yet summarised is a read. Every other step
- * bisects, so a file whose timestamps are not even costs at most twice the
- * probes of a plain binary search. Any block of the range is a correct
- * probe; this only chooses a good one.
+ * each probe of a block not yet summarised is a read. With `bisect` (set
+ * after an interpolation that did not halve the range) it bisects, so a
+ * file whose timestamps are not even costs at most twice the probes of a
+ * plain binary search, and an even one spends no probes on bisection. Any
+ * block of the range is a correct probe; this only chooses a good one.
  */
 function probeBlock(
   l: number,
@@ -96,10 +97,10 @@ function probeBlock(
   t: number,
   tsBelow: number,
   tsAbove: number,
-  step: number,
+  bisect: boolean,
 ): number {
   const middle = (l + r) >>> 1;
-  if (step % 2 === 1 || !(tsAbove > tsBelow) || r - l < 4) return middle;
+  if (bisect || !(tsAbove > tsBelow) || r - l < 4) return middle;
   const fraction = (t - tsBelow) / (tsAbove - tsBelow);
   if (!(fraction > 0 && fraction < 1)) return middle;
   return Math.min(r, Math.max(l, l + Math.floor(fraction * (r - l + 1))));
@@ -342,8 +343,16 @@ export class BinarySearchFinder extends FinderBase {
       if (s.hasKeys(first)) tsBelow = uuidTimestamp(s.keys, s.minOffset(first));
       if (s.hasKeys(last)) tsAbove = uuidTimestamp(s.keys, s.maxOffset(last));
     }
-    for (let step = 0; l <= r; step++) {
-      const m = probeBlock(l, r, t, tsBelow, tsAbove, step);
+    // Interpolate, and bisect once after an interpolation that did not halve
+    // the range: any two probes in a row halve it at least.
+    let lastWidth = Number.POSITIVE_INFINITY;
+    let lastBisected = true;
+    while (l <= r) {
+      const width = r - l + 1;
+      const bisect: boolean = !lastBisected && 2 * width > lastWidth;
+      lastWidth = width;
+      lastBisected = bisect;
+      const m = probeBlock(l, r, t, tsBelow, tsAbove, bisect);
       const leaf = this.#ensureBlock(m);
       if (!s.hasKeys(leaf)) {
         window = m;
