@@ -302,9 +302,17 @@ export class BlockSummaries {
     return this.#capacity + block;
   }
 
-  /** Records that the ancestors of blocks `[first, last]` need recomputing. */
+  /**
+   * Records that the ancestors of blocks `[first, last]` need recomputing.
+   * Only a run of neighbouring blocks is kept stale: a block far from it
+   * (a lookup's probes land all over the file) first brings the run up to
+   * date, or one refresh would recompute every node between the two.
+   */
   #markStale(first: number, last: number): void {
     if (last < first) return;
+    if (this.#staleLast >= 0 && (first > this.#staleLast + 1 || last < this.#staleFirst - 1)) {
+      this.#refresh();
+    }
     if (this.#staleLast < 0) {
       this.#staleFirst = first;
       this.#staleLast = last;
