@@ -121,7 +121,8 @@ export interface CheckedRow extends WrittenDataRow {
  */
 export function checkRow(
   host: TransactionHost,
-  row: NewRow,
+  given: KeyInput | undefined,
+  value: ValueInput | undefined,
   rowsSoFar: number,
   keys: KeySet,
   maxTimestamp: number,
@@ -131,11 +132,10 @@ export function checkRow(
 ): CheckedRow {
   let key: Uint8Array;
   try {
-    const given = row.key;
     key =
       options.ownedKeys === true && given instanceof Uint8Array && given.length === UUID_LENGTH
         ? given
-        : parseUuid(given);
+        : parseUuid(given as KeyInput);
   } catch (error) {
     throw new InvalidInputError("invalid UUIDv7 key", { cause: error });
   }
@@ -143,7 +143,6 @@ export function checkRow(
   if (problem !== undefined) {
     throw new InvalidInputError("invalid UUIDv7 key", { cause: new InvalidInputError(problem) });
   }
-  const value = row.value;
   if (typeof value !== "string" && !(value instanceof Uint8Array)) {
     throw new InvalidInputError(`value must be JSON text or bytes, got ${typeof value}`);
   }
@@ -206,7 +205,13 @@ export class Transaction {
     this.#host = host;
     this.#readOnly = readOnly;
     this.#pending = { kind: "started", startControl: "T" };
-    this.#buffers = [new Uint8Array(host.rowSize), new Uint8Array(host.rowSize)];
+    // Views of one ArrayBuffer: the parity code keeps a word view per
+    // buffer, and two buffers used in turn would make it a new one per row.
+    const both = new ArrayBuffer(2 * host.rowSize);
+    this.#buffers = [
+      new Uint8Array(both, 0, host.rowSize),
+      new Uint8Array(both, host.rowSize, host.rowSize),
+    ];
     if (recovered !== undefined) this.#restore(recovered);
   }
 
@@ -273,16 +278,7 @@ export class Transaction {
     this.#checkActive("AddRow() cannot be called on committed transaction");
     const max = Math.max(this.#host.maxTimestamp(), this.#maxTimestamp);
     const buf = this.#buffers[this.#nextBuffer]!;
-    const row = checkRow(
-      this.#host,
-      { key, value },
-      this.rowCount,
-      this.#keys,
-      max,
-      buf,
-      0,
-      options,
-    );
+    const row = checkRow(this.#host, key, value, this.rowCount, this.#keys, max, buf, 0, options);
     const n = this.#host.rowSize;
     const plan = this.#host.plan();
     const pending = this.#pending;

@@ -475,7 +475,8 @@ export class TxLog implements RowReader {
       rows.forEach((row, i) => {
         while (isChecksumIndex(slots[slot]!)) slot++;
         const offset = slot * n;
-        const c = checkRow(this.#host, row, i, keys, max, out, offset, options);
+        // `?.`: rows come from the caller, and a missing one is a bad key, not a TypeError.
+        const c = checkRow(this.#host, row?.key, row?.value, i, keys, max, out, offset, options);
         writeDataRowFrame(out, offset, n, i === 0 ? "T" : "R", c.key, c.valueLength);
         writeRowEnd(out, offset, n, i === rows.length - 1 ? "TC" : "RE");
         keys.add(c.key);

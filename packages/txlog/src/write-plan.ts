@@ -75,14 +75,17 @@ export class WritePlan {
     this.#checksumOffset = offset;
   }
 
-  /** Appends a copy of `bytes` to the plan. */
+  /** Appends a copy of `bytes` to the plan (no view of the plan is made: this runs per row). */
   push(bytes: Uint8Array): void {
-    this.reserve(bytes.length).set(bytes);
+    this.#ensure(bytes.length);
+    this.#buffer.set(bytes, this.#length);
+    this.#length += bytes.length;
   }
 
   /** Appends one byte. */
   pushByte(byte: number): void {
-    this.reserve(1)[0] = byte;
+    this.#ensure(1);
+    this.#buffer[this.#length++] = byte;
   }
 
   /**
@@ -90,15 +93,19 @@ export class WritePlan {
    * view is valid until the next `reserve`/`push` (the buffer may grow).
    */
   reserve(length: number): Uint8Array {
-    const needed = this.#length + length;
-    if (needed > this.#buffer.length) {
-      const grown = new Uint8Array(Math.max(needed, this.#buffer.length * 2));
-      grown.set(this.#buffer.subarray(0, this.#length));
-      this.#buffer = grown;
-    }
-    const region = this.#buffer.subarray(this.#length, needed);
-    this.#length = needed;
+    this.#ensure(length);
+    const region = this.#buffer.subarray(this.#length, this.#length + length);
+    this.#length += length;
     return region;
+  }
+
+  /** Grows the buffer (keeping the planned bytes) so that `length` more bytes fit. */
+  #ensure(length: number): void {
+    const needed = this.#length + length;
+    if (needed <= this.#buffer.length) return;
+    const grown = new Uint8Array(Math.max(needed, this.#buffer.length * 2));
+    grown.set(this.#buffer.subarray(0, this.#length));
+    this.#buffer = grown;
   }
 
   /** Records that the write completes row `index`, whose bytes are at `bytes[offset]`. */
