@@ -13,10 +13,10 @@
 
 #include <errno.h>
 #include <stdint.h>
-#include <uv.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <uv.h>
 
 /* Throws an Error like Node's own for a failed write: code (ENOSPC, ...)
    named by libuv as Node names it, errno (negative, as Node reports it) and
@@ -79,6 +79,8 @@ napi_value append_bytes(napi_env env, napi_callback_info info) {
       if (errno == EINTR) continue;
       return throw_errno(env, errno);
     }
+    /* Never for a regular file with bytes left; looping on it would never end. */
+    if (written == 0) return throw_errno(env, EIO);
     from += written;
     left -= (size_t)written;
   }
