@@ -11,3 +11,4 @@ export {
 } from "./reference.js";
 export { seededRandom } from "./seeded-random.js";
 export { tempDir } from "./temp-dir.js";
+export { type ThreadIo, threadIo } from "./thread-io.js";

@@ -3,26 +3,19 @@
 // a block that began before the handle is read back and validated when its
 // checksum row falls due. Reads are counted by the kernel for this thread
 // (/proc/thread-self/io), whatever path they take.
-import { readFileSync } from "node:fs";
 import { crc32, decodeRow, encodeChecksumRow, isChecksumIndex } from "@frozendb/codec";
-import { seededRandom } from "@frozendb/testkit";
+import { seededRandom, threadIo } from "@frozendb/testkit";
 import { describe, expect, it } from "vitest";
 import { open, type TxLog, verify } from "../src/index.js";
 import { BASE_MS, fill, key, newDb, rowStart, snapshot, val } from "./helpers/tx-util.js";
 
 const N = 128;
 
-/** Bytes this thread has read with read(2)/pread(2) so far. */
-function bytesReadByThread(): number {
-  const text = readFileSync("/proc/thread-self/io", "utf8");
-  return Number(/^rchar: (\d+)$/m.exec(text)?.[1]);
-}
-
 /** Bytes read while `fn` runs, less the reads of the counter itself (a few hundred bytes). */
 function bytesReadDuring(fn: () => void): number {
-  const before = bytesReadByThread();
+  const before = threadIo().readBytes;
   fn();
-  return bytesReadByThread() - before;
+  return threadIo().readBytes - before;
 }
 
 /** Every checksum row of the file is the CRC of the row before it back to the previous one. */

@@ -17,7 +17,7 @@ import {
   HEADER_SIZE,
   parseUuid,
 } from "@frozendb/codec";
-import { copyReference, tempDir } from "@frozendb/testkit";
+import { copyReference, tempDir, threadIo } from "@frozendb/testkit";
 import { expect, onTestFinished, vi } from "vitest";
 import { type Database, isFrozenDBError, type OpenOptions, open } from "../../src/index.js";
 
@@ -203,17 +203,6 @@ export interface IoCount<T> {
 }
 
 /**
- * The calling thread's write(2) calls and bytes so far, from the kernel
- * (`/proc/thread-self/io`): writes are counted whether they go through
- * `fs.writeSync` or the log's native append.
- */
-function threadWrites(): { calls: number; bytes: number } {
-  const text = fs.readFileSync("/proc/thread-self/io", "utf8");
-  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, "m").exec(text)?.[1]);
-  return { calls: field("syscw"), bytes: field("wchar") };
-}
-
-/**
  * Runs `fn` while counting `fs.readSync` calls (and the bytes they moved),
  * write(2) calls of this thread and their bytes, and `fs.fdatasyncSync` /
  * `fs.fsyncSync` calls. ESM named imports of node builtins are live bindings
@@ -221,7 +210,7 @@ function threadWrites(): { calls: number; bytes: number } {
  * on the object are seen by the modules under test.
  */
 export function countIo<T>(fn: () => T): IoCount<T> {
-  const writesBefore = threadWrites();
+  const writesBefore = threadIo();
   const reads = vi.spyOn(fs, "readSync");
   const syncs = [vi.spyOn(fs, "fdatasyncSync"), vi.spyOn(fs, "fsyncSync")];
   syncBuiltinESMExports();
@@ -241,12 +230,12 @@ export function countIo<T>(fn: () => T): IoCount<T> {
     for (const spy of syncs) spy.mockRestore();
     syncBuiltinESMExports();
   }
-  const writesAfter = threadWrites();
+  const writesAfter = threadIo();
   return {
     result,
     ...counts,
-    writeCalls: writesAfter.calls - writesBefore.calls,
-    bytesWritten: writesAfter.bytes - writesBefore.bytes,
+    writeCalls: writesAfter.writeCalls - writesBefore.writeCalls,
+    bytesWritten: writesAfter.writeBytes - writesBefore.writeBytes,
   };
 }
 
