@@ -292,17 +292,21 @@ export class BinarySearchFinder extends FinderBase {
       const upper = key.timestamp + this.skewMs;
       // A known row above T + skew anywhere excludes every row after it,
       // hence the rows after the last complete block.
-      let tail = !(s.hasKeys(1) && uuidTimestamp(s.keys, s.maxOffset(1)) > upper);
+      const largest = s.largestKey();
+      let tail = !(largest !== undefined && uuidTimestamp(largest, 0) > upper);
       let lo = 0;
       let hi = blocks - 1;
-      if (!s.isKnown(1) && blocks > 0) {
+      if (!s.allKnown && blocks > 0) {
         const range = this.#narrow(key.timestamp);
         lo = range.lo;
         hi = range.hi;
         tail &&= range.tail;
-        if (lo <= hi) this.#summariseUnknown(1, 0, s.capacity - 1, lo, hi);
+        if (lo < hi) this.#summariseUnknown(1, 0, s.capacity - 1, lo, hi);
       }
-      if (lo <= hi) this.#visit(1, 0, s.capacity - 1, lo, hi);
+      // One candidate block (the rule pins the key's block where timestamps
+      // spread): search it without reading the tree above it.
+      if (lo === hi) this.#searchBlock(lo);
+      else if (lo < hi) this.#visit(1, 0, s.capacity - 1, lo, hi);
       if (tail && (all || this.#found.length === 0)) this.#searchTail();
       return this.#found;
     } finally {

@@ -8,12 +8,16 @@
  * on dense files; a subtree whose key range excludes the key is skipped,
  * which keeps them short where the file is only locally out of order.
  *
- * The tree above changed leaves is brought up to date lazily, on the first
- * read of any node after the change: a writer's rows arrive one by one
- * through notifications and complete a leaf every `blockRows` rows, and
- * recomputing its ~20 ancestors each time cost more than everything else
- * the finder does per row. A run of changed leaves updates each ancestor
- * once.
+ * The tree above changed leaves is brought up to date lazily: a change
+ * marks the leaf's ancestors stale (stopping at the first one already
+ * stale), and reading a stale node recomputes the stale nodes below it, each
+ * once. A writer's rows arrive one by one and complete a leaf every
+ * `blockRows` rows, and a cold lookup on a file spread over time summarises
+ * one new block far from the last; recomputing ~20 ancestors for each cost
+ * more than the rest of the work. Leaves are always current, and the facts
+ * a lookup asks of the whole tree first (every block summarised? the
+ * largest key?) are kept as they change, so a lookup that stays in one
+ * block reads no inner node at all.
  *
  * Each block also keeps a 128-bit filter of its data keys (three bits per
  * key, from a hash of all 16 bytes): a block whose filter lacks one of a
@@ -42,6 +46,8 @@ const COMMITS_KNOWN = 8;
 /** Known, and every data row of the block is committed. */
 const ALL_COMMITTED = 16;
 const COMMIT_BITS = COMMITS_KNOWN | ALL_COMMITTED;
+/** Inner nodes only: a leaf below changed since the node was computed. */
+const STALE = 32;
 
 /** Bytes per tree node: min key, max key, flags. */
 const NODE_BYTES = 2 * UUID_LENGTH + 1;
@@ -148,9 +154,13 @@ export class BlockSummaries {
   #view: DataView = new DataView(this.#keys.buffer);
   /** Key filters of the leaves, {@link FILTER_WORDS} words per block. */
   #filters: Int32Array = new Int32Array(FILTER_WORDS);
-  /** Blocks whose ancestors are stale: `[#staleFirst, #staleLast]`, empty when last < first. */
-  #staleFirst = 0;
-  #staleLast = -1;
+  /** Complete blocks that are summarised. */
+  #knownBlocks = 0;
+  /** The largest data key of every summarised block (valid when {@link #hasLargest}). */
+  readonly #largest = new Uint8Array(UUID_LENGTH);
+  #hasLargest = false;
+  /** A leaf was replaced, so {@link #largest} may be too large: recompute it from the root. */
+  #largestStale = false;
 
   constructor(blockRows: number, limitBytes: number) {
     this.blockRows = blockRows;
@@ -166,6 +176,20 @@ export class BlockSummaries {
   /** Leaves in the tree (a power of two). */
   get capacity(): number {
     return this.#capacity;
+  }
+
+  /** True when every complete block is summarised (the root is known), in O(1). */
+  get allKnown(): boolean {
+    return this.#knownBlocks === this.#blocks;
+  }
+
+  /**
+   * The largest data key of the summarised blocks (the root's max), or
+   * undefined when they hold none; O(1). Do not modify.
+   */
+  largestKey(): Uint8Array | undefined {
+    if (this.#largestStale) this.#recomputeLargest();
+    return this.#hasLargest ? this.#largest : undefined;
   }
 
   /** Bytes held by the arrays. */
@@ -191,8 +215,10 @@ export class BlockSummaries {
       const { flags, keys, filters } = this.#leaves();
       this.#rebuild(blocks, flags, keys, filters, this.#blocks);
     }
-    for (let b = this.#blocks; b < blocks; b++) this.#flags[this.#capacity + b] = 0;
-    this.#markStale(this.#blocks, blocks - 1);
+    for (let b = this.#blocks; b < blocks; b++) {
+      this.#flags[this.#capacity + b] = 0;
+      this.#markStale(b);
+    }
     this.#blocks = blocks;
     return merged;
   }
@@ -206,6 +232,7 @@ export class BlockSummaries {
   /** Stores the summary of block `block`. */
   setLeaf(block: number, summary: SummaryBuilder): void {
     const node = this.#capacity + block;
+    const wasKnown = (this.#flags[node]! & KNOWN) !== 0;
     this.#flags[node] =
       (this.#flags[node]! & COMMIT_BITS) |
       KNOWN |
@@ -216,7 +243,18 @@ export class BlockSummaries {
       this.#keys.set(summary.max, node * 2 * UUID_LENGTH + UUID_LENGTH);
     }
     this.#filters.set(summary.filter, block * FILTER_WORDS);
-    this.#markStale(block, block);
+    this.#markStale(block);
+    if (wasKnown) {
+      // A summary replaced (tests do; the finder never does): the largest
+      // key may have been this leaf's.
+      this.#largestStale = true;
+      return;
+    }
+    if (block < this.#blocks) this.#knownBlocks++;
+    if (summary.has && (!this.#hasLargest || compareKeys(summary.max, 0, this.#largest, 0) > 0)) {
+      this.#largest.set(summary.max);
+      this.#hasLargest = true;
+    }
   }
 
   /** Records whether every data row of block `block` is committed. */
@@ -224,49 +262,58 @@ export class BlockSummaries {
     const node = this.#capacity + block;
     this.#flags[node] =
       (this.#flags[node]! & ~COMMIT_BITS) | COMMITS_KNOWN | (allCommitted ? ALL_COMMITTED : 0);
-    this.#markStale(block, block);
+    this.#markStale(block);
   }
 
   // Node accessors. Node 1 is the root; the leaf of block b is capacity + b.
+  // Every one brings a stale inner node up to date first; leaves never are.
+
+  /** The node's flags, current. */
+  #flagsOf(node: number): number {
+    const f = this.#flags[node]!;
+    if ((f & STALE) === 0) return f;
+    this.#freshen(node);
+    return this.#flags[node]!;
+  }
 
   /** Whether {@link isAllCommitted} is known for the node. */
   commitsKnown(node: number): boolean {
-    if (this.#staleLast >= 0) this.#refresh();
-    return (this.#flags[node]! & COMMITS_KNOWN) !== 0;
+    return (this.#flagsOf(node) & COMMITS_KNOWN) !== 0;
   }
 
   /** Every data row under the node is committed (false when not known). */
   isAllCommitted(node: number): boolean {
-    if (this.#staleLast >= 0) this.#refresh();
-    return (this.#flags[node]! & ALL_COMMITTED) !== 0;
+    return (this.#flagsOf(node) & ALL_COMMITTED) !== 0;
   }
 
   isKnown(node: number): boolean {
-    if (this.#staleLast >= 0) this.#refresh();
-    return (this.#flags[node]! & KNOWN) !== 0;
+    return (this.#flagsOf(node) & KNOWN) !== 0;
   }
 
   hasKeys(node: number): boolean {
-    if (this.#staleLast >= 0) this.#refresh();
-    return (this.#flags[node]! & HAS_KEYS) !== 0;
+    return (this.#flagsOf(node) & HAS_KEYS) !== 0;
   }
 
   isSorted(node: number): boolean {
-    if (this.#staleLast >= 0) this.#refresh();
-    return (this.#flags[node]! & SORTED) !== 0;
+    return (this.#flagsOf(node) & SORTED) !== 0;
   }
 
-  /** The key array and offsets of a node's min and max keys (valid when {@link hasKeys}). */
+  /**
+   * The array holding every node's min and max keys, at {@link minOffset}
+   * and {@link maxOffset} (valid when {@link hasKeys}); take the offset
+   * first, which brings the node up to date.
+   */
   get keys(): Uint8Array {
-    if (this.#staleLast >= 0) this.#refresh();
     return this.#keys;
   }
 
   minOffset(node: number): number {
+    this.#flagsOf(node);
     return node * 2 * UUID_LENGTH;
   }
 
   maxOffset(node: number): number {
+    this.#flagsOf(node);
     return node * 2 * UUID_LENGTH + UUID_LENGTH;
   }
 
@@ -276,7 +323,6 @@ export class BlockSummaries {
    * smaller. Four word comparisons instead of sixteen byte ones.
    */
   compareAt(offset: number, w0: number, w1: number, w2: number, w3: number): number {
-    if (this.#staleLast >= 0) this.#refresh();
     const view = this.#view;
     let a = view.getUint32(offset);
     if (a !== w0) return a < w0 ? -1 : 1;
@@ -303,38 +349,39 @@ export class BlockSummaries {
   }
 
   /**
-   * Records that the ancestors of blocks `[first, last]` need recomputing.
-   * Only a run of neighbouring blocks is kept stale: a block far from it
-   * (a lookup's probes land all over the file) first brings the run up to
-   * date, or one refresh would recompute every node between the two.
+   * Marks the ancestors of block `block` stale, up to the first one that
+   * already is (its own ancestors are too): a run of neighbouring leaves
+   * marks each ancestor once.
    */
-  #markStale(first: number, last: number): void {
-    if (last < first) return;
-    if (this.#staleLast >= 0 && (first > this.#staleLast + 1 || last < this.#staleFirst - 1)) {
-      this.#refresh();
-    }
-    if (this.#staleLast < 0) {
-      this.#staleFirst = first;
-      this.#staleLast = last;
-      return;
-    }
-    this.#staleFirst = Math.min(this.#staleFirst, first);
-    this.#staleLast = Math.max(this.#staleLast, last);
-  }
-
-  /** Recomputes every stale ancestor, each once. */
-  #refresh(): void {
-    let lo = (this.#capacity + this.#staleFirst) >>> 1;
-    let hi = (this.#capacity + this.#staleLast) >>> 1;
-    this.#staleLast = -1;
-    while (lo >= 1) {
-      for (let n = lo; n <= hi; n++) this.#combine(n);
-      lo >>>= 1;
-      hi >>>= 1;
+  #markStale(block: number): void {
+    const flags = this.#flags;
+    for (let n = (this.#capacity + block) >>> 1; n >= 1 && (flags[n]! & STALE) === 0; n >>>= 1) {
+      flags[n] = flags[n]! | STALE;
     }
   }
 
-  /** Recomputes node `n` from its two children. */
+  /** Recomputes the stale inner node `n` after the stale nodes below it, each once. */
+  #freshen(n: number): void {
+    const flags = this.#flags;
+    const left = 2 * n;
+    if (left < this.#capacity) {
+      if ((flags[left]! & STALE) !== 0) this.#freshen(left);
+      if ((flags[left + 1]! & STALE) !== 0) this.#freshen(left + 1);
+    }
+    this.#combine(n);
+  }
+
+  /** Recomputes {@link #largest} from the root. */
+  #recomputeLargest(): void {
+    this.#largestStale = false;
+    this.#hasLargest = this.hasKeys(1);
+    if (this.#hasLargest) {
+      const at = this.maxOffset(1);
+      this.#largest.set(this.#keys.subarray(at, at + UUID_LENGTH));
+    }
+  }
+
+  /** Recomputes node `n` from its two children (clearing {@link STALE}). */
   #combine(n: number): void {
     const flags = this.#flags;
     const keys = this.#keys;
@@ -404,13 +451,16 @@ export class BlockSummaries {
     // they never block a subtree from being known or sorted.
     this.#flags.fill(KNOWN | SORTED, capacity + count);
     for (let n = capacity - 1; n >= 1; n--) this.#combine(n);
-    this.#staleLast = -1;
+    let known = 0;
+    for (let b = 0; b < count; b++) if ((this.#flags[capacity + b]! & KNOWN) !== 0) known++;
+    this.#knownBlocks = known;
+    this.#recomputeLargest();
   }
 
   /** Doubles the block size: leaf k becomes the merge of leaves 2k and 2k+1. */
   #mergePairs(): void {
     // The parents read below must be current.
-    if (this.#staleLast >= 0) this.#refresh();
+    this.#flagsOf(1);
     const blocks = Math.floor(this.#blocks / 2);
     const c = this.#capacity;
     const flags = new Uint8Array(blocks);
