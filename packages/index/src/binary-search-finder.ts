@@ -580,10 +580,10 @@ export class BinarySearchFinder extends FinderBase {
       throw malformedRow(index, rowSize, "row has no data or null row framing");
     }
     if (isNullRowAt(bytes, offset, rowSize)) return;
-    if (!decodeBase64Into(bytes, offset + KEY_TEXT_OFFSET, this.#scratchKey, UUID_LENGTH)) {
+    if (!decodeBase64Into(bytes, offset + KEY_TEXT_OFFSET, builder.next, UUID_LENGTH)) {
       throw malformedRow(index, rowSize, "invalid Base64 encoding for UUID");
     }
-    builder.add(this.#scratchKey, 0);
+    builder.addNext();
   }
 
   /**

@@ -75,7 +75,9 @@ export class CommitTracker {
   /** Takes in the row at the next position, framed at `bytes[offset]`. */
   add(bytes: Uint8Array, offset: number, rowSize: number): void {
     const p = this.#next++;
-    this.#mark(p, p, GOOD);
+    // Positions come in order: a block's entry starts out GOOD at its first
+    // position (the marks below only ever reach back).
+    if (p === this.#first || p % this.#blockRows === 0) this.#states.push(GOOD);
     const start = bytes[offset + 1];
     const e1 = bytes[offset + rowSize - 5]!;
     const e2 = bytes[offset + rowSize - 4]!;
