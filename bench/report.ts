@@ -163,6 +163,8 @@ export interface Report {
   readonly filter: string | null;
   /** `micro`, `peers` or null (both). */
   readonly only: string | null;
+  /** `--scenario`: the peer scenarios whose label contains this text, or null for all. */
+  readonly scenario: string | null;
   readonly machine: MachineFacts;
   readonly options: MeasureOptions;
   readonly codec: unknown;

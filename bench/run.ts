@@ -1,14 +1,15 @@
 /**
  * Runs the benchmarks, prints the tables and writes the JSON report.
  *
- *   node --expose-gc dist/run.js [--quick] [--filter <text>] [--only micro|peers]
+ *   node --expose-gc dist/run.js [--quick] [--filter <text>] [--only micro|peers] [--scenario <text>]
  *
  * Two layers: the micro-benchmarks (`micro/`, one table with in-run
  * baselines) and the peer benchmarks (`peers/`: frozenDB beside
  * better-sqlite3, lmdb and naive node:fs on the same data, one table per
  * scenario with ratios to the best peer and to fs). `--quick` runs the
  * reduced sets; `--filter` keeps micro-benchmarks whose name contains the
- * text; `--only` runs one layer.
+ * text; `--only` runs one layer; `--scenario` keeps the peer scenarios whose
+ * label contains the text.
  *
  * Each group of micro-benchmarks (codec, txlog, client) runs in a process of
  * its own (`--group`, started by this script): in one process, the heap and
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
       quick: { type: "boolean", default: false },
       filter: { type: "string" },
       only: { type: "string" },
+      scenario: { type: "string" },
       group: { type: "string" },
     },
     strict: true,
@@ -103,7 +105,7 @@ async function main(): Promise<void> {
   let peers: PeerReport | null = null;
   if (only !== "micro") {
     console.error(`peer benchmarks${quick ? " (quick)" : ""}`);
-    peers = await runPeers(quick);
+    peers = await runPeers(quick, values.scenario ?? null);
   }
 
   if (rows.length > 0) {
@@ -133,6 +135,7 @@ async function main(): Promise<void> {
     quick,
     filter,
     only,
+    scenario: values.scenario ?? null,
     machine: machineFacts(resultsDir),
     options,
     codec: codec.facts,

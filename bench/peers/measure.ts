@@ -10,11 +10,11 @@ export interface PeerBudget {
   /** Timed appending per writer (each writer still commits at least `minCommits`). */
   readonly appendMs: number;
   readonly minCommits: number;
-  /** Timed lookups per figure (at least `minLookups`), after `warmupLookups` untimed ones. */
+  /** Timed lookups per figure (at least `minLookups`), after `getWarmupMs` of untimed ones. */
   readonly getMs: number;
   readonly maxLookups: number;
   readonly minLookups: number;
-  readonly warmupLookups: number;
+  readonly getWarmupMs: number;
   /** Repeated opens in the child process (at least one after the first). */
   readonly openMs: number;
   readonly maxOpens: number;
@@ -32,7 +32,7 @@ export const FULL_BUDGET: PeerBudget = {
   getMs: 700,
   maxLookups: 200_000,
   minLookups: 2,
-  warmupLookups: 2_000,
+  getWarmupMs: 300,
   openMs: 1_000,
   maxOpens: 25,
   childLookups: 20_000,
@@ -47,7 +47,7 @@ export const QUICK_BUDGET: PeerBudget = {
   getMs: 150,
   maxLookups: 50_000,
   minLookups: 2,
-  warmupLookups: 300,
+  getWarmupMs: 100,
   openMs: 250,
   maxOpens: 10,
   childLookups: 2_000,

@@ -86,8 +86,14 @@ const log = (line: string): void => {
   process.stderr.write(`[${seconds} s] ${line}\n`);
 };
 
-/** Runs every scenario of the full or quick set. */
-export async function runPeers(quick: boolean): Promise<PeerReport> {
+/**
+ * Runs every scenario of the full or quick set, or those whose label (for
+ * example `spread · 1M rows · row 256 B`) contains `scenarioFilter`.
+ */
+export async function runPeers(
+  quick: boolean,
+  scenarioFilter: string | null = null,
+): Promise<PeerReport> {
   const started = performance.now();
   logStarted = started;
   const budget = quick ? QUICK_BUDGET : FULL_BUDGET;
@@ -95,7 +101,10 @@ export async function runPeers(quick: boolean): Promise<PeerReport> {
   const drivers = [...loaded.drivers.values()];
   for (const [peer, reason] of loaded.skipped) log(`peer ${peer} skipped: ${reason}`);
   const overhead = timerOverheadUs();
-  const plan = scenarios(quick);
+  const plan = scenarios(quick).filter(
+    (s) => scenarioFilter === null || scenarioLabel(s).includes(scenarioFilter),
+  );
+  if (plan.length === 0) throw new Error(`no peer scenario matches --scenario ${scenarioFilter}`);
   log(
     `${drivers.length} peer drivers, ${plan.length} scenarios${quick ? " (quick)" : ""}; timer overhead ${overhead.toFixed(3)} µs`,
   );

@@ -53,7 +53,7 @@ function details(f: PeerFigure): string {
     case "get":
       return plural(f.samples, "lookup");
     case "open":
-      return `first ${formatUs(num("firstOpenMs") * 1_000)}; RSS ${signedMB(num("rssOpenDeltaMB"))} open, ${signedMB(num("rssLookupsDeltaMB"))} after ${plural(num("childLookups"), "get")} (anon ${signedMB(num("anonOpenDeltaMB"))}, ${signedMB(num("anonLookupsDeltaMB"))}); ${plural(f.samples, "open")}`;
+      return `first ${formatUs(num("firstOpenMs") * 1_000)}; RSS ${signedMB(num("rssOpenDeltaMB"))} open, ${signedMB(num("rssLookupsDeltaMB"))} after ${plural(num("childLookups"), "get")} at ${formatCount(num("childLookupsPerSecond"))}/s (anon ${signedMB(num("anonOpenDeltaMB"))}, ${signedMB(num("anonLookupsDeltaMB"))}); ${plural(f.samples, "open")}`;
     case "scan":
     case "verify": {
       const gbps = (f.mbPerSecond ?? 0) >= 1_000;

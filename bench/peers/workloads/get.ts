@@ -15,7 +15,8 @@
  * absent ones.
  */
 
-import { closeSync, openSync, readSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { closeSync, fsyncSync, openSync, readSync } from "node:fs";
 import { addToSink, errorText, figureBase, type ScenarioContext } from "../context.js";
 import { absentKeyAt, expectedText, keyAt } from "../data.js";
 import { FAMILY_STORES, type PeerDriver, type Reader } from "../drivers.js";
@@ -51,11 +52,14 @@ function measureOp(ctx: ScenarioContext, driver: PeerDriver, figure: string, op:
   const n = ctx.data.lookupOrder.length;
   let acc = 0;
   collectGarbage();
-  // Warm-up: a number of lookups or a tenth of the budget, whichever ends first.
+  // Warm-up, untimed: until `warmupMs` has passed (at least one lookup). A
+  // JavaScript reader's first few thousand lookups run several times slower
+  // while V8 compiles it, a cost native peers do not have; the cold start of
+  // a fresh process is reported by the open workload instead.
   const warm = timeEach((j) => (acc += op(j % n)), {
-    maxOps: budget.warmupLookups,
+    maxOps: budget.maxLookups,
     minOps: 1,
-    capMs: budget.getMs / 10,
+    capMs: budget.getWarmupMs,
   });
   const offset = warm.count;
   const s = timeEach((j) => (acc += op((offset + j) % n)), {
@@ -80,18 +84,30 @@ function measureOp(ctx: ScenarioContext, driver: PeerDriver, figure: string, op:
   });
 }
 
-/** Measures every read driver's lookups. */
 /**
- * Reads `files` once, untimed, so that every reader starts from a store in
- * the page cache. On the development VM the host pages out memory left
+ * Brings `files` into the page cache the way reading them from disk leaves
+ * them, untimed, so that every reader starts from the same state whatever
+ * wrote the store and whenever it ran: each file is flushed (fsync), evicted
+ * (`dd iflag=nocache count=0`, which is posix_fadvise DONTNEED on the whole
+ * file) and read back once.
+ *
+ * Both halves matter on the development VM. Its host pages out memory left
  * untouched for about a minute (DAMON reclaim: `kdamond`, age ≥ 60 s), so a
  * store written a minute before its reader ran was partly on disk again and
- * its lookups became disk reads — by chance of timing, not by design of the
- * store. frozendb's 1M-row spread store, looked up at random: 130k/s right
- * after a read of the file, 92k/s after 2.5 minutes untouched, 36k/s in one
- * full run. The figures are warm-cache lookups, for every peer alike.
+ * its lookups became disk reads by chance of timing: frozendb's 1M-row spread
+ * store, looked up at random, did 130k/s right after a read of the file,
+ * 92k/s after 2.5 minutes untouched, 36k/s in one full run. And what the
+ * writer left in the cache differs by writer: pages cached by small appends
+ * are small, pages read back from disk come in large folios, and the first
+ * touch of a memory-mapped page costs a fault that maps 16 small pages for
+ * ~26 µs here, or a large folio's worth for ~11 µs (lmdb and frozendb map
+ * their files; SQLite and fs read with pread). The same store's first 25k
+ * random lookups on a fresh frozendb reader: 42-50k/s as its writer left
+ * the cache, 61-70k/s after an eviction and a read. Flushing also keeps the
+ * kernel from writing a loader's gigabytes back while the readers are timed.
+ * Where `dd` is missing, the files are only read.
  */
-function warmPageCache(files: readonly string[]): void {
+function settlePageCache(files: readonly string[]): void {
   const chunk = Buffer.allocUnsafe(1 << 20);
   for (const file of files) {
     let fd: number;
@@ -101,6 +117,10 @@ function warmPageCache(files: readonly string[]): void {
       continue; // a store's optional file (an SQLite -shm) may not exist
     }
     try {
+      fsyncSync(fd);
+      spawnSync("dd", [`if=${file}`, "iflag=nocache", "count=0", "status=none"], {
+        stdio: "ignore",
+      });
       while (readSync(fd, chunk, 0, chunk.length, null) > 0) {}
     } finally {
       closeSync(fd);
@@ -108,6 +128,7 @@ function warmPageCache(files: readonly string[]): void {
   }
 }
 
+/** Measures every read driver's lookups. */
 export async function getWorkload(ctx: ScenarioContext): Promise<void> {
   const data = ctx.data;
   for (const driver of ctx.drivers) {
@@ -120,7 +141,7 @@ export async function getWorkload(ctx: ScenarioContext): Promise<void> {
     ctx.log(`  get: ${driver.name}`);
     let reader: Reader | undefined;
     try {
-      warmPageCache(FAMILY_STORES[driver.family].files(path));
+      settlePageCache(FAMILY_STORES[driver.family].files(path));
       reader = driver.read.open(path, ctx.options);
       const r = reader;
       checkReader(ctx, r, driver.name);

@@ -104,6 +104,8 @@ export async function openWorkload(ctx: ScenarioContext): Promise<void> {
           anonOpenDeltaMB: (report.anonAfterOpen - report.anonBaseline) / MB,
           anonLookupsDeltaMB: (report.anonAfterLookups - report.anonBaseline) / MB,
           childLookups: report.lookups,
+          childLookupsPerSecond:
+            report.lookupMs > 0 ? (report.lookups / report.lookupMs) * 1_000 : 0,
           heapUsedAfterLookupsMB: report.heapUsedAfterLookups / MB,
         },
       });
