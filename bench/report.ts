@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { CpuProbe } from "./cpu-probe.js";
 import type { Benchmark, Measurement, MeasureOptions, Target } from "./micro/harness.js";
 import { meetsTarget } from "./micro/harness.js";
 import type { PeerReport } from "./peers/run-peers.js";
@@ -165,6 +166,8 @@ export interface Report {
   readonly only: string | null;
   /** `--scenario`: the peer scenarios whose label contains this text, or null for all. */
   readonly scenario: string | null;
+  /** The machine's speed before each micro group and peer workload (see cpu-probe.ts). */
+  readonly cpuProbes: readonly CpuProbe[];
   readonly machine: MachineFacts;
   readonly options: MeasureOptions;
   readonly codec: unknown;

@@ -22,6 +22,14 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import {
+  type CpuProbe,
+  cpuProbeSink,
+  formatCpuProbes,
+  pinAsParentChose,
+  probeAndPin,
+  withAllCpus,
+} from "./cpu-probe.js";
 import { clientBenchmarks } from "./micro/client.js";
 import { codecBenchmarks } from "./micro/codec.js";
 import {
@@ -98,7 +106,8 @@ async function main(): Promise<void> {
   const started = performance.now();
 
   const codec = codecBenchmarks();
-  const micro = only === "peers" ? { rows: [], sink: 0 } : runMicro(quick, filter);
+  const probes: CpuProbe[] = [];
+  const micro = only === "peers" ? { rows: [], sink: 0 } : runMicro(quick, filter, probes);
   const rows = micro.rows;
   const sink = micro.sink;
 
@@ -140,10 +149,13 @@ async function main(): Promise<void> {
     options,
     codec: codec.facts,
     results: rows,
-    sink,
+    // The probes' work folded in too.
+    sink: (sink ^ cpuProbeSink()) >>> 0,
     peers,
+    cpuProbes: [...probes, ...(peers?.cpuProbes ?? [])],
   };
   const written = writeReport(resultsDir, reportFileName(startedAt), report);
+  console.log(formatCpuProbes(report.cpuProbes));
   console.log(`wrote ${written} (run took ${(durationMs / 1000).toFixed(1)} s)`);
 
   const failed = rows.filter((r) => r.pass === false);
@@ -172,19 +184,28 @@ function groupWanted(group: Group, filter: string | null): boolean {
 }
 
 /** Runs every wanted group in a child process and collects their rows and sinks. */
-function runMicro(quick: boolean, filter: string | null): { rows: ResultRow[]; sink: number } {
+function runMicro(
+  quick: boolean,
+  filter: string | null,
+  probes: CpuProbe[],
+): { rows: ResultRow[]; sink: number } {
   const rows: ResultRow[] = [];
   let sink = 0;
   for (const group of GROUPS) {
     if (!groupWanted(group, filter)) continue;
+    const probe = probeAndPin(`micro: ${group}`);
+    probes.push(probe);
+    console.error(`cpu probe ${probe.perCpuMs.map((ms) => ms.toFixed(1)).join(" / ")} ms`);
     const args = ["--expose-gc", fileURLToPath(import.meta.url), "--group", group];
     if (quick) args.push("--quick");
     if (filter !== null) args.push("--filter", filter);
-    const child = spawnSync(process.execPath, args, {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 64 << 20,
-    });
+    const child = withAllCpus(() =>
+      spawnSync(process.execPath, args, {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        maxBuffer: 64 << 20,
+      }),
+    );
     const line = child.stdout?.split("\n").find((l) => l.startsWith(RESULT_MARK));
     if (child.status !== 0 || line === undefined) {
       throw new Error(`micro-benchmark group ${group} failed (exit ${child.status})`);
@@ -205,6 +226,7 @@ function runGroupAndPrint(group: string, quick: boolean, filter: string | null):
   if (!(GROUPS as readonly string[]).includes(group)) {
     throw new Error(`--group must be one of ${GROUPS.join(", ")}, not ${group}`);
   }
+  pinAsParentChose();
   const options = quick ? QUICK : FULL;
   const built =
     group === "codec"

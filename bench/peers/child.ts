@@ -7,6 +7,7 @@
  */
 
 import { readFileSync } from "node:fs";
+import { pinAsParentChose } from "../cpu-probe.js";
 import type { PeerFamily, Reader } from "./drivers.js";
 import { loadFamilyDrivers } from "./drivers.js";
 
@@ -62,6 +63,7 @@ function gc(): void {
 }
 
 async function main(): Promise<void> {
+  pinAsParentChose();
   const request = JSON.parse(process.argv[2] ?? "") as ChildRequest;
   const driver = (await loadFamilyDrivers(request.family)).find((d) => d.name === request.driver);
   if (driver?.read === undefined) throw new Error(`no read driver ${request.driver}`);

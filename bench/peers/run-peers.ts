@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type CpuProbe, probeAndPin } from "../cpu-probe.js";
 import { errorText, peerSink, type Scenario, type ScenarioContext } from "./context.js";
 import { buildDataset, type Dataset } from "./data.js";
 import { loadDrivers, type PeerFamily, storeBytes } from "./drivers.js";
@@ -66,6 +67,8 @@ export interface PeerReport {
   readonly failures: readonly PeerFailure[];
   readonly scenarios: readonly ScenarioFacts[];
   readonly figures: readonly PeerFigure[];
+  /** The machine's speed before each workload (see cpu-probe.ts). */
+  readonly cpuProbes: readonly CpuProbe[];
   /** Folded results of every workload, proof the work was used. */
   readonly sink: number;
 }
@@ -110,6 +113,7 @@ export async function runPeers(
   );
 
   const figures: MeasuredFigure[] = [];
+  const probes: CpuProbe[] = [];
   const failures: PeerFailure[] = [];
   const facts: ScenarioFacts[] = [];
   const datasets = new Map<string, Dataset>();
@@ -143,7 +147,7 @@ export async function runPeers(
       log,
     };
     try {
-      await runScenario(ctx, scenario);
+      await runScenario(ctx, scenario, probes);
       const bytes: Partial<Record<PeerFamily, number>> = {};
       for (const [family, path] of ctx.stores) bytes[family] = storeBytes(family, path);
       facts.push({
@@ -179,16 +183,31 @@ export async function runPeers(
     failures,
     scenarios: facts,
     figures: judgeFigures(figures),
+    cpuProbes: probes,
     sink: peerSink(),
   };
 }
 
-async function runScenario(ctx: ScenarioContext, scenario: Scenario): Promise<void> {
-  if (scenario.workloads.includes("append")) await appendWorkload(ctx);
+async function runScenario(
+  ctx: ScenarioContext,
+  scenario: Scenario,
+  probes: CpuProbe[],
+): Promise<void> {
+  const probe = (workload: string): void => {
+    const reading = probeAndPin(`${ctx.label}: ${workload}`);
+    probes.push(reading);
+    const times = reading.perCpuMs.map((ms) => ms.toFixed(1)).join(" / ");
+    ctx.log(`  cpu probe ${times} ms${reading.cpu === null ? "" : `, on cpu ${reading.cpu}`}`);
+  };
+  if (scenario.workloads.includes("append")) {
+    probe("append");
+    await appendWorkload(ctx);
+  }
   await loadStores(ctx);
   for (const name of scenario.workloads) {
     const workload = WORKLOADS[name];
     if (name === "append" || workload === null) continue;
+    probe(name);
     try {
       await workload(ctx);
     } catch (error) {

@@ -20,6 +20,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withAllCpus } from "../../cpu-probe.js";
 import type { ChildReport, ChildRequest } from "../child.js";
 import { addToSink, errorText, figureBase, type ScenarioContext } from "../context.js";
 import { keyAt } from "../data.js";
@@ -41,11 +42,13 @@ function writeLookupKeys(ctx: ScenarioContext): string {
 
 function runChild(request: ChildRequest): ChildReport {
   const script = fileURLToPath(new URL("../child.js", import.meta.url));
-  const result = spawnSync(process.execPath, ["--expose-gc", script, JSON.stringify(request)], {
-    encoding: "utf8",
-    timeout: 300_000,
-    maxBuffer: 1 << 20,
-  });
+  const result = withAllCpus(() =>
+    spawnSync(process.execPath, ["--expose-gc", script, JSON.stringify(request)], {
+      encoding: "utf8",
+      timeout: 300_000,
+      maxBuffer: 1 << 20,
+    }),
+  );
   if (result.error !== undefined) throw result.error;
   const lines = result.stdout.trim().split("\n");
   const last = lines[lines.length - 1] ?? "";

@@ -1,0 +1,147 @@
+/**
+ * How fast each CPU runs right now, and running the measurements on the
+ * fastest. The development VM goes through phases, minutes long, in which
+ * work that lives in the CPU caches runs 1.7× slower (a loop over 256 KB:
+ * 7.5 ms, then 12.5–14.5 ms; a loop in registers only ~7% slower), with no
+ * steal time reported and nothing else running in the guest: some other
+ * load on the host shares the caches, presumably. Sometimes only one vCPU
+ * is affected (14–17 ms pinned to vCPU 0, 7.5 ms on vCPU 1, same minute),
+ * sometimes both. Every CPU-bound figure moves with it (verify 1.1 GB/s,
+ * then 0.75).
+ *
+ * So before each micro group and each peer workload the fixed work is timed
+ * on every CPU, and the main thread (only: V8's and libuv's helper threads
+ * keep every CPU) is pinned to the fastest with `taskset -p`; child
+ * processes pin theirs to the same CPU. Every reading goes into the report,
+ * so a missed target can be read against the state the machine was in.
+ * Where `taskset` is missing, nothing is pinned and the readings are of
+ * whatever CPU the thread was on. Figures are never adjusted by them.
+ */
+
+import { spawnSync } from "node:child_process";
+import os from "node:os";
+
+/** One reading: what ran next, the CPU chosen and every CPU's time. */
+export interface CpuProbe {
+  /** The micro group or peer workload measured right after the probe. */
+  readonly before: string;
+  /** The CPU the main thread was pinned to, or null when pinning is unavailable. */
+  readonly cpu: number | null;
+  /** Time of the fixed work on the chosen CPU (ms, median of 5): lower is faster. */
+  readonly ms: number;
+  /** The same time on each CPU, by CPU number (one entry when nothing is pinned). */
+  readonly perCpuMs: readonly number[];
+}
+
+const WORDS = new Int32Array(1 << 16).map((_, i) => Math.imul(i, 0x9e3779b1));
+
+/** The fixed work: 200 passes of XOR-and-add over 256 KB (about 8 ms on the dev VM at full speed). */
+function work(): number {
+  let x = 0;
+  for (let pass = 0; pass < 200; pass++) {
+    for (let i = 0; i < WORDS.length; i++) x ^= WORDS[i]! + pass;
+  }
+  return x;
+}
+
+/** Folded results of every probe: module state, so the work cannot be dropped. */
+let sink = 0;
+
+/** Times the fixed work five times after two untimed runs; returns the median in ms. */
+function probeMs(): number {
+  sink ^= work() ^ work();
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    sink ^= work();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[2]!;
+}
+
+/** Sets the main thread's CPUs (`taskset -p`, this thread only); false when that failed. */
+function pinMainThread(cpus: string): boolean {
+  const result = spawnSync("taskset", ["-p", "-c", cpus, String(process.pid)], {
+    stdio: "ignore",
+  });
+  return result.status === 0;
+}
+
+let pinned: number | null = null;
+
+/**
+ * Probes every CPU, pins the main thread to the fastest and returns the
+ * reading for `before`. With `FROZENDB_BENCH_NO_PIN=1`, or without
+ * `taskset`, it only probes where the thread runs.
+ */
+export function probeAndPin(before: string): CpuProbe {
+  // Not availableParallelism(): that counts the CPUs this thread may use, one once pinned.
+  const cpus = os.cpus().length;
+  const { FROZENDB_BENCH_NO_PIN: noPin } = process.env;
+  if (noPin === "1" || cpus < 2 || !pinMainThread("0")) {
+    const ms = probeMs();
+    return { before, cpu: null, ms, perCpuMs: [ms] };
+  }
+  const perCpuMs: number[] = [];
+  for (let cpu = 0; cpu < cpus; cpu++) {
+    pinMainThread(String(cpu));
+    perCpuMs.push(probeMs());
+  }
+  const cpu = perCpuMs.indexOf(Math.min(...perCpuMs));
+  pinMainThread(String(cpu));
+  pinned = cpu;
+  // Read by child processes (pinAsParentChose).
+  Object.assign(process.env, { FROZENDB_BENCH_CPU: String(cpu) });
+  return { before, cpu, ms: perCpuMs[cpu]!, perCpuMs };
+}
+
+/**
+ * Runs `spawn` (which starts a child process) with the main thread free to
+ * use every CPU, so that the child's threads are not all confined to one;
+ * the child pins its own main thread. Pins back afterwards.
+ */
+export function withAllCpus<T>(spawn: () => T): T {
+  if (pinned === null) return spawn();
+  pinMainThread(`0-${os.cpus().length - 1}`);
+  try {
+    return spawn();
+  } finally {
+    pinMainThread(String(pinned));
+  }
+}
+
+/** In a child process: pins its main thread to the CPU the parent chose, if it chose one. */
+export function pinAsParentChose(): void {
+  const { FROZENDB_BENCH_CPU: cpu } = process.env;
+  if (cpu !== undefined && /^\d+$/.test(cpu)) pinMainThread(cpu);
+}
+
+/** Folded results of every probe (keeps the work observable). */
+export function cpuProbeSink(): number {
+  return sink >>> 0;
+}
+
+/** The summary printed after the tables: the chosen CPUs' range and the spread between CPUs. */
+export function formatCpuProbes(probes: readonly CpuProbe[]): string {
+  if (probes.length === 0) return "";
+  const chosen = probes.map((p) => p.ms);
+  const fastest = Math.min(...chosen);
+  const slowest = Math.max(...chosen);
+  const lines = [
+    `CPU probe (fixed work, lower is faster) on the CPU each workload ran on: ${fastest.toFixed(1)}–${slowest.toFixed(1)} ms over ${probes.length} readings`,
+  ];
+  const spread = probes.filter((p) => p.perCpuMs.length > 1);
+  if (spread.length > 0) {
+    const worst = spread.map((p) => Math.max(...p.perCpuMs) / p.ms);
+    const uneven = worst.filter((r) => r > 1.25).length;
+    lines.push(
+      `  the other CPU was more than 1.25× slower at ${uneven} of ${spread.length} readings (up to ${Math.max(...worst).toFixed(2)}×)`,
+    );
+  }
+  const slow = probes.filter((p) => p.ms > 1.25 * fastest).map((p) => p.before);
+  if (slow.length > 0) {
+    lines.push(`  slower than 1.25× the fastest reading even so, before: ${slow.join("; ")}`);
+  }
+  return lines.join("\n");
+}
