@@ -22,9 +22,13 @@
 export function map(fd: number, length: number): ArrayBuffer;
 
 /**
- * Releases a map made by {@link map} at once instead of at garbage
- * collection: the buffer is detached first — every view of it then has
- * length 0, so no read can reach the released pages — then unmapped.
+ * Releases the file's pages of a map made by {@link map} at once instead of
+ * at garbage collection: the range is swapped in place for anonymous zero
+ * pages, so views of the buffer keep their length and read zeros, never
+ * released memory; the address range itself goes back when the buffer is
+ * garbage-collected. The buffer is not detached: detaching any ArrayBuffer
+ * makes every typed-array access in the process slower from then on (a V8
+ * protector). Only if the swap fails is the buffer detached (length 0).
  * A buffer already released, or not made by `map`, is left alone.
  * @throws `Error` with code `ERR_INVALID_ARG` when `buffer` is not an ArrayBuffer.
  */
