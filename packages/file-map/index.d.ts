@@ -56,3 +56,22 @@ export function unmap(buffer: ArrayBuffer): void;
  * ```
  */
 export function append(fd: number, bytes: Uint8Array, offset: number, length: number): void;
+
+/**
+ * The byte scan a frozenDB row check starts with, for `count` rows of
+ * `rowSize` bytes (8 … 65536) at `bytes[offset]`: one packed result per row
+ * in `out[0 … count)`, in the format of `@frozendb/codec`'s `rowScan` (the
+ * first zero byte's position + 1 in bits 0–16, the XOR of bytes
+ * `[0, rowSize − 3)` in bits 17–24, clean zero padding in bit 25, ASCII
+ * outside the padding in bit 26). Verify runs it over every byte of a file;
+ * the compiler vectorises what JavaScript does a word at a time.
+ * @throws `Error` with code `ERR_INVALID_ARG` for arguments that do not
+ *   select whole rows inside `bytes`, or an `out` too short.
+ */
+export function scanRows(
+  bytes: Uint8Array,
+  offset: number,
+  rowSize: number,
+  count: number,
+  out: Int32Array,
+): void;

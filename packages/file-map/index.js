@@ -16,9 +16,10 @@ export function map(fd, length) {
 }
 
 /**
- * Releases a map made by {@link map} at once: the buffer is detached first
- * (every view of it then has length 0), then the pages are unmapped. A buffer
- * already released, or not made by `map`, is left alone.
+ * Releases the file's pages of a map made by {@link map} at once: the range
+ * is swapped for zero pages in place (views keep their length and read
+ * zeros; the buffer is not detached, see index.d.ts). A buffer already
+ * released, or not made by `map`, is left alone.
  * @param {ArrayBuffer} buffer
  * @returns {void}
  */
@@ -38,4 +39,18 @@ export function unmap(buffer) {
  */
 export function append(fd, bytes, offset, length) {
   addon.append(fd, bytes, offset, length);
+}
+
+/**
+ * The byte scan of `count` rows of `rowSize` bytes at `bytes[offset]`, one
+ * packed result per row in `out` (the codec's `rowScan` format).
+ * @param {Uint8Array} bytes
+ * @param {number} offset
+ * @param {number} rowSize
+ * @param {number} count
+ * @param {Int32Array} out
+ * @returns {void}
+ */
+export function scanRows(bytes, offset, rowSize, count, out) {
+  addon.scanRows(bytes, offset, rowSize, count, out);
 }

@@ -107,6 +107,7 @@ export {
   decodeRow,
   INCOMPLETE,
   inspectRow,
+  inspectRowScanned,
   type NullRow,
   type Row,
   type RowDecodeResult,
@@ -129,6 +130,7 @@ export {
   type SlotKind,
   tailLength,
 } from "./row-layout.js";
+export { rowScan } from "./row-scan.js";
 export {
   compareUuids,
   formatUuid,

@@ -23,15 +23,8 @@ import {
 } from "./control.js";
 import { CorruptDatabaseError, InvalidInputError } from "./errors.js";
 import { hexByte, hexDigitCode } from "./hex.js";
-import {
-  lastFirstZero,
-  lastPaddingIsClean,
-  lastRangeIsAscii,
-  readParity,
-  scanRow,
-  writeParity,
-  xorRange,
-} from "./parity.js";
+import { readParity, writeParity, xorRange } from "./parity.js";
+import { rowScan, scanAscii, scanFirstZero, scanPaddingClean, scanParity } from "./row-scan.js";
 import { decodeAscii } from "./utf8.js";
 import { formatUuid, isNullRowUuid, uuidTimestamp, uuidV7Problem } from "./uuid.js";
 import { decodeValueText } from "./value.js";
@@ -303,6 +296,35 @@ export function inspectRow(
 }
 
 /**
+ * {@link inspectRow} for a row whose byte scan was made already: `scan` is
+ * what {@link rowScan} gives for it (verify gets the scans of a whole chunk
+ * from native code). Every check and error is {@link inspectRow}'s.
+ * @throws {@link CorruptDatabaseError} as {@link decodeRow}.
+ */
+export function inspectRowScanned(
+  bytes: Uint8Array,
+  offset: number,
+  rowSize: number,
+  rowIndex: number,
+  keyTarget: Uint8Array,
+  scan: number,
+): Readonly<RowInfo> | typeof INCOMPLETE {
+  if (bytes.length - offset < rowSize) return INCOMPLETE;
+  const end = readEndControl(bytes, offset + rowSize - 5);
+  parse(
+    rowTypeOf(bytes, offset, rowSize, rowIndex, end),
+    bytes,
+    offset,
+    rowSize,
+    end,
+    rowIndex,
+    keyTarget,
+    scan,
+  );
+  return parsed;
+}
+
+/**
  * The value text of the data row at `bytes[offset]` that {@link inspectRow}
  * just checked (`info` is its result).
  * @throws {@link InvalidDataError} when the bytes are not valid UTF-8.
@@ -314,6 +336,7 @@ export function valueTextAt(bytes: Uint8Array, offset: number, info: Readonly<Ro
   return decodeValueText(bytes.subarray(start, end));
 }
 
+/** Checks a row of type `type`; `scan` is its {@link rowScan}, or -1 to make it here. */
 function parse(
   type: RowType,
   bytes: Uint8Array,
@@ -322,9 +345,10 @@ function parse(
   end: EndControl | undefined,
   rowIndex: number | undefined,
   key: Uint8Array,
+  scan = -1,
 ): void {
   try {
-    parseTyped(type, bytes, offset, rowSize, end, key);
+    parseTyped(type, bytes, offset, rowSize, end, key, scan);
   } catch (error) {
     if (!(error instanceof RowFailure)) throw error;
     throw new CorruptDatabaseError(`failed to unmarshal ${TYPE_NAMES[type]} row`, {
@@ -346,6 +370,7 @@ function parseTyped(
   rowSize: number,
   end: EndControl | undefined,
   key: Uint8Array,
+  scan: number,
 ): void {
   const b0 = bytes[offset]!;
   if (b0 !== ROW.START) fail(0, `invalid ROW_START: expected 0x1F, got ${hexByte(b0)}`);
@@ -355,19 +380,20 @@ function parseTyped(
   // One pass gives the parity, the first 0x00, whether the padding after it
   // is clean and, for free, whether the row is pure ASCII (every byte of a
   // row is, except maybe the value's), which lets the value text skip UTF-8
-  // decoding. Bytes 0 and 1 were checked non-zero, so the first zero is the
-  // first at position ≥ 2.
-  const paddingEnd = offset + rowSize - 5;
-  const parity = scanRow(bytes, offset, paddingEnd, offset + rowSize - 3);
-  const ascii = lastRangeIsAscii();
-  const nulAt = lastFirstZero();
+  // decoding (row-scan.ts; verify hands in scans made natively). Bytes 0
+  // and 1 were checked non-zero, so the first zero is the first at
+  // position ≥ 2.
+  if (scan < 0) scan = rowScan(bytes, offset, rowSize);
+  const parity = scanParity(scan);
+  const ascii = scanAscii(scan);
+  const nulAt = offset + scanFirstZero(scan);
 
   // The payload ends at the first 0x00 among positions 2 … N−7, so every row
   // has at least two padding bytes (file-format §4.2 step 4).
-  if (nulAt < 0 || nulAt > offset + rowSize - 7)
+  if (nulAt < offset || nulAt > offset + rowSize - 7)
     fail(2, "no null byte found to mark padding start");
   const firstNul = nulAt - offset;
-  if (!lastPaddingIsClean()) {
+  if (!scanPaddingClean(scan)) {
     let i = nulAt;
     while (bytes[i] === 0) i++;
     fail(

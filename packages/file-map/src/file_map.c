@@ -21,6 +21,7 @@
  */
 
 #include "append.h"
+#include "scan_rows.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -132,9 +133,13 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value map_fn;
   napi_value unmap_fn;
   napi_value append_fn;
+  napi_value scan_fn;
   if (napi_create_function(env, "append", NAPI_AUTO_LENGTH, append_bytes, NULL, &append_fn) !=
           napi_ok ||
       napi_set_named_property(env, exports, "append", append_fn) != napi_ok ||
+      napi_create_function(env, "scanRows", NAPI_AUTO_LENGTH, scan_rows, NULL, &scan_fn) !=
+          napi_ok ||
+      napi_set_named_property(env, exports, "scanRows", scan_fn) != napi_ok ||
       napi_create_function(env, "map", NAPI_AUTO_LENGTH, map_file, NULL, &map_fn) != napi_ok ||
       napi_set_named_property(env, exports, "map", map_fn) != napi_ok ||
       napi_create_function(env, "unmap", NAPI_AUTO_LENGTH, unmap_file, NULL, &unmap_fn) != napi_ok ||

@@ -1,6 +1,7 @@
 /**
  * The optional native addon `@frozendb/file-map`: memory maps of the data
- * file (mapped-file.ts) and a direct `write(2)` for appends (db-file.ts).
+ * file (mapped-file.ts), a direct `write(2)` for appends (db-file.ts) and
+ * the byte scan of rows for verify (verify.ts).
  * Where it did not build or load, the log reads with `pread` and writes with
  * `fs.writeSync`: the same bytes, slower.
  */
@@ -13,6 +14,14 @@ export interface NativeAddon {
   unmap(buffer: ArrayBuffer): void;
   /** Missing from builds of the addon older than the log. */
   append?: (fd: number, bytes: Uint8Array, offset: number, length: number) => void;
+  /** The codec's row scan (`rowScan`) of `count` rows at once; missing from older builds. */
+  scanRows?: (
+    bytes: Uint8Array,
+    offset: number,
+    rowSize: number,
+    count: number,
+    out: Int32Array,
+  ) => void;
 }
 
 let addon: NativeAddon | null | undefined;

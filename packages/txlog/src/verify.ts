@@ -18,6 +18,7 @@ import {
   hasSavepoint,
   InvalidInputError,
   inspectRow,
+  inspectRowScanned,
   isChecksumIndex,
   MAX_SAVEPOINTS,
   MAX_TRANSACTION_ROWS,
@@ -26,6 +27,7 @@ import {
   rollbackTarget,
 } from "@frozendb/codec";
 import { isRegularFile, openDescriptor } from "./db-file.js";
+import { nativeAddon } from "./native-addon.js";
 import { StrictChecks, type StrictFinding } from "./strict-checks.js";
 
 /** Progress of a verify run. */
@@ -44,6 +46,14 @@ export interface VerifyOptions {
    * `findings` (none is an integrity failure). Keeps every key in memory.
    */
   readonly strict?: boolean;
+  /**
+   * Scan the rows' bytes (parity, padding) with the optional native addon
+   * when it is loaded (default true). The results are the same either way:
+   * every decision is the codec's; the addon only does the byte work,
+   * about a quarter of verify's time in JavaScript. False forces the
+   * JavaScript scan (to compare the two).
+   */
+  readonly nativeScan?: boolean;
 }
 
 /** What a successful verify found. */
@@ -152,6 +162,8 @@ function verifyDescriptor(fd: number, options: VerifyOptions): VerifyReport {
   const counts = { data: 0, null: 0, checksum: 0, blocks: 0 };
   const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / n));
   const chunk = new Uint8Array(Math.min(perChunk, rows) * n);
+  const scanRows = options.nativeScan === false ? undefined : nativeAddon()?.scanRows;
+  const scans = scanRows === undefined ? undefined : new Int32Array(Math.min(perChunk, rows));
   // Running CRC of the current block: from its checksum row's first byte
   // (the header for the initial checksum row) up to the row being checked.
   let crc = crc32(headerBytes);
@@ -159,11 +171,12 @@ function verifyDescriptor(fd: number, options: VerifyOptions): VerifyReport {
   for (let start = 0; start < rows; start += perChunk) {
     const count = Math.min(perChunk, rows - start);
     readExactly(fd, chunk, count * n, HEADER_SIZE + start * n);
+    if (scans !== undefined) scanRows!(chunk, 0, n, count, scans);
     let segment = 0;
     for (let i = 0; i < count; i++) {
       const index = start + i;
       const offset = HEADER_SIZE + index * n;
-      const row = decodeChecked(chunk, i * n, n, index, key);
+      const row = decodeChecked(chunk, i * n, n, index, key, scans === undefined ? -1 : scans[i]!);
       if (row.type === "checksum") {
         crc = crc32(chunk.subarray(segment, i * n), crc);
         if (crc !== row.crc) {
@@ -233,17 +246,23 @@ function verifyDescriptor(fd: number, options: VerifyOptions): VerifyReport {
   };
 }
 
+/** Checks row `index`; `scan` is its byte scan made natively, or -1. */
 function decodeChecked(
   bytes: Uint8Array,
   offset: number,
   n: number,
   index: number,
   key: Uint8Array,
+  scan: number,
 ): Readonly<RowInfo> {
   const checksumSlot = isChecksumIndex(index);
   let row: Readonly<RowInfo>;
   try {
-    row = inspectRow(bytes, offset, n, index, key) as Readonly<RowInfo>;
+    row = (
+      scan < 0
+        ? inspectRow(bytes, offset, n, index, key)
+        : inspectRowScanned(bytes, offset, n, index, key, scan)
+    ) as Readonly<RowInfo>;
   } catch (error) {
     throw undecodable(error, checksumSlot, HEADER_SIZE + index * n, index);
   }
