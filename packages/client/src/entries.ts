@@ -76,7 +76,9 @@ export function* scanEntries(log: TxLog, range: EntryRange, end?: number): Gener
   const key = new Uint8Array(16);
   while (index < total) {
     const count = Math.min(perChunk, total - index);
-    const bytes = log.readRows(index, count);
+    // A view of the map where it can be (no copy); it must outlast the
+    // yields below, whatever the caller reads meanwhile.
+    const bytes = log.readRowsStable(index, count);
     perChunk = Math.min(maxPerChunk, perChunk * 2);
     for (let i = 0; i < count; i++, index++) {
       if (isChecksumIndex(index)) continue;

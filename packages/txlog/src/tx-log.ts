@@ -242,6 +242,21 @@ export class TxLog implements RowReader {
   }
 
   /**
+   * Raw bytes of rows `[start, start + count)` that stay as they are until
+   * the log is closed, whatever is read meanwhile: settled rows as a view of
+   * the memory map (no copy: a scan of the whole file reads gigabytes),
+   * other rows in a buffer of their own as {@link readRows}. For callers
+   * that hold a chunk across other reads — an iterator that yields between
+   * rows. Callers must not modify them (the map is read-only).
+   * @throws as {@link readRows}.
+   */
+  readRowsStable(start: number, count: number): Uint8Array {
+    // The range check; the transient read it may return is not stable.
+    this.#cachedRows(start, count);
+    return this.#mappedRows(start, count) ?? this.readRows(start, count);
+  }
+
+  /**
    * The bytes of rows `[start, start + count)` as a view of the log's memory
    * map (settled rows) or of its read buffer, valid only until the next
    * `readRowsTransient` call: for callers that use the bytes at once

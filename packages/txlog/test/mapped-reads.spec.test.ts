@@ -138,6 +138,28 @@ describe("S_002 FR_034 memory-mapped reads of settled rows", () => {
     });
   });
 
+  it("S_002 FR_034 readRowsStable: settled rows are a view of the map, the open transaction's rows a copy, and neither changes when later reads reuse the read buffer", () => {
+    const path = fileEndingOpen(128, 300, 5);
+    const log = open(path, { mode: "read", follow: false });
+    const total = log.rowCount();
+    const settled = log.readRowsStable(1, 250);
+    expect(log.readsFromMap).toBe(true);
+    // A view of the map: its buffer is the whole map, not a copy of 250 rows.
+    expect(settled.buffer.byteLength).toBeGreaterThan(250 * 128);
+    const tail = log.readRowsStable(total - 3, 3);
+    expect(tail.buffer.byteLength).toBe(3 * 128);
+    const before = [Buffer.from(settled), Buffer.from(tail)];
+    // Later reads: transient reads of other rows, the open transaction's too.
+    for (let i = 1; i + 10 < total; i += 37) log.readRowsTransient(i, 10);
+    log.readRowsTransient(total - 5, 5);
+    log.readRowsTransient(total - 1, 1);
+    expect(Buffer.from(settled).equals(before[0]!)).toBe(true);
+    expect(Buffer.from(tail).equals(before[1]!)).toBe(true);
+    expect(Buffer.from(settled).equals(Buffer.from(log.readRows(1, 250)))).toBe(true);
+    expect(Buffer.from(tail).equals(Buffer.from(log.readRows(total - 3, 3)))).toBe(true);
+    log.close();
+  });
+
   it("S_002 FR_034 close releases the map at once (the file is no longer mapped) without detaching: views handed out before keep their length and read zeros, and the next handle maps afresh", () => {
     const path = fileEndingOpen(128, 300, 0);
     const real = realpathSync(path);
