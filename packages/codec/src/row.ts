@@ -281,18 +281,7 @@ export function inspectRow(
   rowIndex?: number,
   keyTarget: Uint8Array = SCRATCH_KEY,
 ): Readonly<RowInfo> | typeof INCOMPLETE {
-  if (bytes.length - offset < rowSize) return INCOMPLETE;
-  const end = readEndControl(bytes, offset + rowSize - 5);
-  parse(
-    rowTypeOf(bytes, offset, rowSize, rowIndex, end),
-    bytes,
-    offset,
-    rowSize,
-    end,
-    rowIndex,
-    keyTarget,
-  );
-  return parsed;
+  return inspect(bytes, offset, rowSize, rowIndex, keyTarget, -1);
 }
 
 /**
@@ -306,6 +295,18 @@ export function inspectRowScanned(
   offset: number,
   rowSize: number,
   rowIndex: number,
+  keyTarget: Uint8Array,
+  scan: number,
+): Readonly<RowInfo> | typeof INCOMPLETE {
+  return inspect(bytes, offset, rowSize, rowIndex, keyTarget, scan);
+}
+
+/** {@link inspectRow}; `scan` is the row's {@link rowScan}, or -1 to make it here. */
+function inspect(
+  bytes: Uint8Array,
+  offset: number,
+  rowSize: number,
+  rowIndex: number | undefined,
   keyTarget: Uint8Array,
   scan: number,
 ): Readonly<RowInfo> | typeof INCOMPLETE {
