@@ -9,29 +9,46 @@
  *
  * Every lookup is timed on its own (p50/p99 in µs; the timer's own cost is
  * in the report as `timerOverheadUs`); lookups/s is lookups over their summed
- * times. A fixed random order of keys, the same for every peer, cycles when a
- * figure wants more lookups than it holds. Before anything is timed, each
- * reader must return the exact stored text for sample keys and nothing for
- * absent ones.
+ * times. The key (a view of the data set's key bytes) is made before the
+ * timer starts: it is the caller's, not the store's. A fixed random order of
+ * keys, the same for every peer, cycles when a figure wants more lookups than
+ * it holds. Before anything is timed, each reader must return the exact
+ * stored text for sample keys and nothing for absent ones.
+ *
+ * Each reader runs alone in a fresh child process (`../get-child.ts`), which
+ * rebuilds the scenario's data set (it is deterministic). In one shared
+ * process every reader ran after every writer and loader of every peer, and
+ * what one library does to the process changed the others' figures: lmdb-js
+ * detaches an ArrayBuffer while it writes, which makes V8 check every
+ * typed-array access for a detached buffer for the rest of the process
+ * (a typed-array loop here: 10.9 → 14.5 ms after 50k lmdb puts). frozendb's
+ * binary_search lookups on dense 1M rows were 314k/s with only its own
+ * family in the process and 193k-215k/s with SQLite or lmdb beside it.
  */
 
 import { spawnSync } from "node:child_process";
 import { closeSync, fsyncSync, openSync, readSync } from "node:fs";
 import { addToSink, errorText, figureBase, type ScenarioContext } from "../context.js";
-import { absentKeyAt, expectedText, keyAt } from "../data.js";
-import { FAMILY_STORES, type PeerDriver, type Reader } from "../drivers.js";
-import { GET_ABSENT, GET_EXISTING_PARSED, GET_EXISTING_RAW } from "../figures.js";
-import { collectGarbage, percentile, timeEach } from "../measure.js";
+import { absentKeyAt, type Dataset, expectedText, keyAt } from "../data.js";
+import { FAMILY_STORES, type Reader } from "../drivers.js";
+import {
+  GET_ABSENT,
+  GET_EXISTING_PARSED,
+  GET_EXISTING_RAW,
+  type MeasuredFigure,
+} from "../figures.js";
+import type { GetChildReport, GetChildRequest } from "../get-child.js";
+import { collectGarbage, type PeerBudget, percentile, timeEach } from "../measure.js";
+import { runChildScript } from "../spawn-child.js";
 
 /**
  * Checks `reader` returns what was written, parsed and raw, and nothing for
  * absent keys: at least one key of each, up to 20 within the figure's budget
  * (a reader that scans the store may take seconds per lookup).
  */
-export function checkReader(ctx: ScenarioContext, reader: Reader, name: string): void {
-  const data = ctx.data;
+export function checkReader(data: Dataset, budget: PeerBudget, reader: Reader, name: string): void {
   const checks = Math.min(20, data.lookupOrder.length);
-  const deadline = performance.now() + ctx.budget.getMs;
+  const deadline = performance.now() + budget.getMs;
   let j = 0;
   for (; j < checks && (j === 0 || performance.now() < deadline); j++) {
     const i = data.lookupOrder[j]!;
@@ -45,43 +62,87 @@ export function checkReader(ctx: ScenarioContext, reader: Reader, name: string):
   }
 }
 
-type Op = (j: number) => number;
+/** One figure of one reader, without the scenario's and driver's fields. */
+export type GetMeasurement = Pick<
+  MeasuredFigure,
+  "figure" | "value" | "p50Us" | "p99Us" | "samples" | "details"
+>;
 
-function measureOp(ctx: ScenarioContext, driver: PeerDriver, figure: string, op: Op): void {
-  const budget = ctx.budget;
-  const n = ctx.data.lookupOrder.length;
+/** Looks up the key `key(j)` (made before the timer starts) and returns a number from the answer. */
+type Op = (key: Buffer) => number;
+
+function measureOp(
+  data: Dataset,
+  budget: PeerBudget,
+  figure: string,
+  keyFor: (j: number) => Buffer,
+  op: Op,
+): { measurement: GetMeasurement; sink: number } {
+  const n = data.lookupOrder.length;
   let acc = 0;
+  let key = keyFor(0);
   collectGarbage();
   // Warm-up, untimed: until `warmupMs` has passed (at least one lookup). A
   // JavaScript reader's first few thousand lookups run several times slower
   // while V8 compiles it, a cost native peers do not have; the cold start of
   // a fresh process is reported by the open workload instead.
-  const warm = timeEach((j) => (acc += op(j % n)), {
-    maxOps: budget.maxLookups,
-    minOps: 1,
-    capMs: budget.getWarmupMs,
-  });
+  const warm = timeEach(
+    () => (acc += op(key)),
+    { maxOps: budget.maxLookups, minOps: 1, capMs: budget.getWarmupMs },
+    (j) => (key = keyFor(j % n)),
+  );
   const offset = warm.count;
-  const s = timeEach((j) => (acc += op((offset + j) % n)), {
-    maxOps: budget.maxLookups,
-    minOps: budget.minLookups,
-    capMs: budget.getMs,
-  });
-  addToSink(acc);
-  ctx.emit({
-    ...figureBase(ctx),
-    workload: "get",
-    figure,
-    driver: driver.name,
-    family: driver.family,
-    unit: "lookups/s",
-    value: s.totalMs > 0 ? (s.count / s.totalMs) * 1_000 : 0,
-    p50Us: percentile(s.sortedMs, 0.5) * 1_000,
-    p99Us: percentile(s.sortedMs, 0.99) * 1_000,
-    samples: s.count,
-    mbPerSecond: null,
-    details: { warmupLookups: warm.count, distinctKeys: Math.min(n, s.count) },
-  });
+  const s = timeEach(
+    () => (acc += op(key)),
+    { maxOps: budget.maxLookups, minOps: budget.minLookups, capMs: budget.getMs },
+    (j) => (key = keyFor((offset + j) % n)),
+  );
+  return {
+    measurement: {
+      figure,
+      value: s.totalMs > 0 ? (s.count / s.totalMs) * 1_000 : 0,
+      p50Us: percentile(s.sortedMs, 0.5) * 1_000,
+      p99Us: percentile(s.sortedMs, 0.99) * 1_000,
+      samples: s.count,
+      details: { warmupLookups: warm.count, distinctKeys: Math.min(n, s.count) },
+    },
+    sink: acc,
+  };
+}
+
+/**
+ * Checks `reader`, then measures its three figures: existing keys raw and
+ * parsed, and absent keys.
+ */
+export function measureGets(
+  data: Dataset,
+  budget: PeerBudget,
+  reader: Reader,
+  name: string,
+): { measurements: GetMeasurement[]; sink: number } {
+  checkReader(data, budget, reader, name);
+  const existing = (j: number) => keyAt(data, data.lookupOrder[j]!);
+  const runs = [
+    measureOp(data, budget, GET_EXISTING_RAW, existing, (key) => {
+      const text = reader.getRaw(key);
+      return text === undefined ? -1 : text.length;
+    }),
+    measureOp(data, budget, GET_EXISTING_PARSED, existing, (key) => {
+      const value = reader.get(key) as { ms: number } | undefined;
+      return value === undefined ? -1 : value.ms;
+    }),
+    measureOp(
+      data,
+      budget,
+      GET_ABSENT,
+      (j) => absentKeyAt(data, j),
+      (key) => (reader.getRaw(key) === undefined ? 1 : 0),
+    ),
+  ];
+  return {
+    measurements: runs.map((r) => r.measurement),
+    sink: runs.reduce((sum, r) => (sum + (r.sink | 0)) | 0, 0),
+  };
 }
 
 /**
@@ -128,9 +189,8 @@ function settlePageCache(files: readonly string[]): void {
   }
 }
 
-/** Measures every read driver's lookups. */
+/** Measures every read driver's lookups, each reader alone in a child process. */
 export async function getWorkload(ctx: ScenarioContext): Promise<void> {
-  const data = ctx.data;
   for (const driver of ctx.drivers) {
     if (driver.read === undefined) continue;
     const path = ctx.stores.get(driver.family);
@@ -139,27 +199,32 @@ export async function getWorkload(ctx: ScenarioContext): Promise<void> {
       continue;
     }
     ctx.log(`  get: ${driver.name}`);
-    let reader: Reader | undefined;
     try {
       settlePageCache(FAMILY_STORES[driver.family].files(path));
-      reader = driver.read.open(path, ctx.options);
-      const r = reader;
-      checkReader(ctx, r, driver.name);
-      measureOp(ctx, driver, GET_EXISTING_RAW, (j) => {
-        const text = r.getRaw(keyAt(data, data.lookupOrder[j]!));
-        return text === undefined ? -1 : text.length;
-      });
-      measureOp(ctx, driver, GET_EXISTING_PARSED, (j) => {
-        const value = r.get(keyAt(data, data.lookupOrder[j]!)) as { ms: number } | undefined;
-        return value === undefined ? -1 : value.ms;
-      });
-      measureOp(ctx, driver, GET_ABSENT, (j) =>
-        r.getRaw(absentKeyAt(data, j)) === undefined ? 1 : 0,
-      );
+      const request: GetChildRequest = {
+        driver: driver.name,
+        family: driver.family,
+        path,
+        distribution: ctx.scenario.distribution,
+        rows: ctx.scenario.rows,
+        options: ctx.options,
+        budget: ctx.budget,
+      };
+      const report = runChildScript<GetChildReport>("get-child.js", request);
+      addToSink(report.sink);
+      for (const m of report.measurements) {
+        ctx.emit({
+          ...figureBase(ctx),
+          workload: "get",
+          driver: driver.name,
+          family: driver.family,
+          unit: "lookups/s",
+          mbPerSecond: null,
+          ...m,
+        });
+      }
     } catch (error) {
       ctx.fail(driver.name, "get", errorText(error));
-    } finally {
-      await reader?.close();
     }
   }
 }

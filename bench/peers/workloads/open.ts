@@ -16,14 +16,12 @@
  * own memory, comparable across all of them.
  */
 
-import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { withAllCpus } from "../../cpu-probe.js";
 import type { ChildReport, ChildRequest } from "../child.js";
 import { addToSink, errorText, figureBase, type ScenarioContext } from "../context.js";
 import { keyAt } from "../data.js";
+import { runChildScript } from "../spawn-child.js";
 
 export const OPEN_FIGURE = "open existing store (read)";
 
@@ -41,22 +39,7 @@ function writeLookupKeys(ctx: ScenarioContext): string {
 }
 
 function runChild(request: ChildRequest): ChildReport {
-  const script = fileURLToPath(new URL("../child.js", import.meta.url));
-  const result = withAllCpus(() =>
-    spawnSync(process.execPath, ["--expose-gc", script, JSON.stringify(request)], {
-      encoding: "utf8",
-      timeout: 300_000,
-      maxBuffer: 1 << 20,
-    }),
-  );
-  if (result.error !== undefined) throw result.error;
-  const lines = result.stdout.trim().split("\n");
-  const last = lines[lines.length - 1] ?? "";
-  if (result.status !== 0 || !last.startsWith("{")) {
-    const why = (result.stderr || result.stdout).trim().split("\n").slice(-3).join(" / ");
-    throw new Error(`child exited ${result.status ?? result.signal}: ${why}`);
-  }
-  return JSON.parse(last) as ChildReport;
+  return runChildScript<ChildReport>("child.js", request);
 }
 
 /** Measures every read driver's open time and RSS, each in a child process. */
