@@ -12,19 +12,26 @@
  *
  * The family's loader (its fastest unsynced writer) writes the store the
  * read workloads use: after its timed part it goes on, untimed, to N rows.
+ *
+ * Each writer runs alone in a fresh child process (`../append-child.ts`),
+ * for the reason the readers do (see get.ts): what one library does to a
+ * process (lmdb-js detaches ArrayBuffers) slows the others' code in it.
  */
 
+import type { AppendChildReport, AppendChildRequest } from "../append-child.js";
 import { addToSink, errorText, figureBase, type ScenarioContext, slug } from "../context.js";
-import { type Batch, batchAt, TX_ROWS } from "../data.js";
+import { type Batch, batchAt, type Dataset, TX_ROWS } from "../data.js";
 import {
   FAMILY_STORES,
   type PeerDriver,
   removeStore,
+  type StoreOptions,
   storeBytes,
   type Writer,
 } from "../drivers.js";
-import { APPEND_SYNCED_FIGURE, APPEND_UNSYNCED_FIGURE } from "../figures.js";
-import { collectGarbage, percentile, timeEach } from "../measure.js";
+import { APPEND_SYNCED_FIGURE, APPEND_UNSYNCED_FIGURE, type MeasuredFigure } from "../figures.js";
+import { collectGarbage, type PeerBudget, percentile, timeEach } from "../measure.js";
+import { runChildScript } from "../spawn-child.js";
 
 /**
  * Untimed transactions at the start of each writer (they are still
@@ -38,22 +45,44 @@ const WARMUP_MIN_TX = 20;
 const WARMUP_MS = 300;
 const WARMUP_MAX_SHARE = 0.2;
 
-function batchOf(ctx: ScenarioContext, tx: number): Batch {
+function batchOf(data: Dataset, tx: number): Batch {
   const start = tx * TX_ROWS;
-  return batchAt(ctx.data, start, Math.min(TX_ROWS, ctx.data.rows - start));
+  return batchAt(data, start, Math.min(TX_ROWS, data.rows - start));
 }
 
-async function appendWith(ctx: ScenarioContext, driver: PeerDriver, measured: boolean) {
+/** One writer's figure, without the scenario's and driver's fields. */
+export type AppendMeasurement = Pick<
+  MeasuredFigure,
+  "figure" | "value" | "p50Us" | "p99Us" | "samples" | "details"
+>;
+
+/** What one writer is asked to do (in its child process). */
+export interface AppendJob {
+  readonly data: Dataset;
+  readonly options: StoreOptions;
+  readonly budget: PeerBudget;
+  readonly driver: PeerDriver;
+  readonly path: string;
+  /** Time it (the append figure). */
+  readonly measured: boolean;
+  /** Go on, untimed, to all N rows: this is the family's read store. */
+  readonly loads: boolean;
+}
+
+/**
+ * Writes with `job.driver` into a new store at `job.path`: the timed part
+ * when `measured`, then the rest of the rows when `loads`. Returns the
+ * figure (when measured) and a number for the sink.
+ */
+export async function runAppend(
+  job: AppendJob,
+): Promise<{ measurement: AppendMeasurement | null; sink: number }> {
+  const { data, budget, driver } = job;
   const write = driver.write!;
-  const store = FAMILY_STORES[driver.family];
-  const loads = write.loader && !ctx.stores.has(driver.family);
-  if (!measured && !loads) return;
-  const path = store.pathIn(ctx.dir, loads ? "store" : `append-${slug(driver.name)}`);
-  const totalTx = Math.ceil(ctx.data.rows / TX_ROWS);
+  const totalTx = Math.ceil(data.rows / TX_ROWS);
   collectGarbage();
-  let writer: Writer | undefined;
+  let writer: Writer | undefined = write.open(job.path, job.options);
   try {
-    writer = write.open(path, ctx.options);
     const w = writer;
     let tx = 0;
     let rowsTimed = 0;
@@ -61,7 +90,8 @@ async function appendWith(ctx: ScenarioContext, driver: PeerDriver, measured: bo
     let totalMs = 0;
     let sorted: Float64Array = new Float64Array(0);
     let warmupCommits = 0;
-    if (measured) {
+    let sink = 0;
+    if (job.measured) {
       const warmupEnd = performance.now() + WARMUP_MS;
       const warmupMax = Math.max(WARMUP_MIN_TX, Math.floor(totalTx * WARMUP_MAX_SHARE));
       for (
@@ -69,7 +99,7 @@ async function appendWith(ctx: ScenarioContext, driver: PeerDriver, measured: bo
         tx < totalTx && tx < warmupMax && (tx < WARMUP_MIN_TX || performance.now() < warmupEnd);
         tx++
       ) {
-        w.append(batchOf(ctx, tx));
+        w.append(batchOf(data, tx));
       }
       warmupCommits = tx;
       let batch: Batch = { keys: [], values: [] };
@@ -78,11 +108,11 @@ async function appendWith(ctx: ScenarioContext, driver: PeerDriver, measured: bo
         () => w.append(batch),
         {
           maxOps: totalTx - first,
-          minOps: Math.min(ctx.budget.minCommits, totalTx - first),
-          capMs: ctx.budget.appendMs,
+          minOps: Math.min(budget.minCommits, totalTx - first),
+          capMs: budget.appendMs,
         },
         (i) => {
-          batch = batchOf(ctx, first + i);
+          batch = batchOf(data, first + i);
           rowsTimed += batch.keys.length;
         },
       );
@@ -91,47 +121,81 @@ async function appendWith(ctx: ScenarioContext, driver: PeerDriver, measured: bo
       totalMs = s.totalMs;
       sorted = s.sortedMs;
     }
-    if (loads) {
+    if (job.loads) {
       const started = performance.now();
-      for (; tx < totalTx; tx++) w.append(batchOf(ctx, tx));
-      ctx.log(`    ${driver.name}: store loaded to ${ctx.data.rows} rows`);
-      addToSink(Math.round(performance.now() - started));
+      for (; tx < totalTx; tx++) w.append(batchOf(data, tx));
+      sink = Math.round(performance.now() - started);
     }
     writer = undefined;
     await w.close();
-    if (loads) ctx.stores.set(driver.family, path);
-    if (!measured) return;
-    const rowsWritten = Math.min(tx * TX_ROWS, ctx.data.rows);
-    ctx.emit({
-      ...figureBase(ctx),
-      workload: "append",
-      figure: write.synced ? APPEND_SYNCED_FIGURE : APPEND_UNSYNCED_FIGURE,
-      driver: driver.name,
-      family: driver.family,
-      unit: "rows/s",
-      value: totalMs > 0 ? (rowsTimed / totalMs) * 1_000 : 0,
-      p50Us: percentile(sorted, 0.5) * 1_000,
-      p99Us: percentile(sorted, 0.99) * 1_000,
-      samples: commitsTimed,
-      mbPerSecond: null,
-      details: {
-        path: write.path,
-        rowsTimed,
-        rowsWritten,
-        commitsTimed,
-        warmupCommits,
-        storeBytes: storeBytes(driver.family, path),
+    if (!job.measured) return { measurement: null, sink };
+    return {
+      measurement: {
+        figure: write.synced ? APPEND_SYNCED_FIGURE : APPEND_UNSYNCED_FIGURE,
+        value: totalMs > 0 ? (rowsTimed / totalMs) * 1_000 : 0,
+        p50Us: percentile(sorted, 0.5) * 1_000,
+        p99Us: percentile(sorted, 0.99) * 1_000,
+        samples: commitsTimed,
+        details: {
+          path: write.path,
+          rowsTimed,
+          rowsWritten: Math.min(tx * TX_ROWS, data.rows),
+          commitsTimed,
+          warmupCommits,
+          storeBytes: storeBytes(driver.family, job.path),
+        },
       },
-    });
-  } catch (error) {
-    ctx.fail(driver.name, "append", errorText(error));
+      sink,
+    };
+  } finally {
     try {
       await writer?.close();
     } catch {
       // Already failing; the first error is the one reported.
     }
+  }
+}
+
+async function appendWith(ctx: ScenarioContext, driver: PeerDriver, measured: boolean) {
+  const store = FAMILY_STORES[driver.family];
+  const loads = driver.write!.loader && !ctx.stores.has(driver.family);
+  if (!measured && !loads) return;
+  const path = store.pathIn(ctx.dir, loads ? "store" : `append-${slug(driver.name)}`);
+  let loaded = false;
+  try {
+    const request: AppendChildRequest = {
+      driver: driver.name,
+      family: driver.family,
+      path,
+      distribution: ctx.scenario.distribution,
+      rows: ctx.scenario.rows,
+      options: ctx.options,
+      budget: ctx.budget,
+      measured,
+      loads,
+    };
+    const report = runChildScript<AppendChildReport>("append-child.js", request);
+    addToSink(report.sink);
+    if (loads) {
+      ctx.log(`    ${driver.name}: store loaded to ${ctx.data.rows} rows`);
+      ctx.stores.set(driver.family, path);
+      loaded = true;
+    }
+    if (report.measurement !== null) {
+      ctx.emit({
+        ...figureBase(ctx),
+        workload: "append",
+        driver: driver.name,
+        family: driver.family,
+        unit: "rows/s",
+        mbPerSecond: null,
+        ...report.measurement,
+      });
+    }
+  } catch (error) {
+    ctx.fail(driver.name, "append", errorText(error));
   } finally {
-    if (!loads) removeStore(driver.family, path);
+    if (!loaded) removeStore(driver.family, path);
   }
 }
 

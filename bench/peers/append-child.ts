@@ -1,0 +1,55 @@
+/**
+ * The child process of the append workload (`workloads/append.ts`): one
+ * writer, alone in a fresh process, writing one store as the workload says;
+ * prints a JSON line with its figure.
+ *
+ *   node --expose-gc dist/peers/append-child.js '<AppendChildRequest as JSON>'
+ */
+
+import { pinAsParentChose } from "../cpu-probe.js";
+import { buildDataset, type Dataset } from "./data.js";
+import { loadFamilyDrivers, type PeerFamily, type StoreOptions } from "./drivers.js";
+import type { PeerBudget } from "./measure.js";
+import { type AppendMeasurement, runAppend } from "./workloads/append.js";
+
+/** What the parent asks for. */
+export interface AppendChildRequest {
+  readonly driver: string;
+  readonly family: PeerFamily;
+  readonly path: string;
+  /** The scenario's data set, rebuilt here (it is deterministic). */
+  readonly distribution: Dataset["distribution"];
+  readonly rows: number;
+  readonly options: StoreOptions;
+  readonly budget: PeerBudget;
+  readonly measured: boolean;
+  readonly loads: boolean;
+}
+
+/** What the child prints. */
+export interface AppendChildReport {
+  readonly measurement: AppendMeasurement | null;
+  readonly sink: number;
+}
+
+async function main(): Promise<void> {
+  pinAsParentChose();
+  const request = JSON.parse(process.argv[2] ?? "") as AppendChildRequest;
+  const driver = (await loadFamilyDrivers(request.family)).find((d) => d.name === request.driver);
+  if (driver?.write === undefined) throw new Error(`no write driver ${request.driver}`);
+  const report: AppendChildReport = await runAppend({
+    data: buildDataset(request.distribution, request.rows),
+    options: request.options,
+    budget: request.budget,
+    driver,
+    path: request.path,
+    measured: request.measured,
+    loads: request.loads,
+  });
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exitCode = 1;
+});
