@@ -6,10 +6,10 @@
  *   node --expose-gc dist/peers/append-child.js '<AppendChildRequest as JSON>'
  */
 
-import { pinAsParentChose } from "../cpu-probe.js";
 import { buildDataset, type Dataset } from "./data.js";
-import { loadFamilyDrivers, type PeerFamily, type StoreOptions } from "./drivers.js";
+import type { PeerFamily, StoreOptions } from "./drivers.js";
 import type { PeerBudget } from "./measure.js";
+import { childMain, familyDriver } from "./spawn-child.js";
 import { type AppendMeasurement, runAppend } from "./workloads/append.js";
 
 /** What the parent asks for. */
@@ -32,12 +32,9 @@ export interface AppendChildReport {
   readonly sink: number;
 }
 
-async function main(): Promise<void> {
-  pinAsParentChose();
-  const request = JSON.parse(process.argv[2] ?? "") as AppendChildRequest;
-  const driver = (await loadFamilyDrivers(request.family)).find((d) => d.name === request.driver);
-  if (driver?.write === undefined) throw new Error(`no write driver ${request.driver}`);
-  const report: AppendChildReport = await runAppend({
+childMain<AppendChildRequest, AppendChildReport>(async (request) => {
+  const driver = await familyDriver(request.family, request.driver, "write");
+  return runAppend({
     data: buildDataset(request.distribution, request.rows),
     options: request.options,
     budget: request.budget,
@@ -46,10 +43,4 @@ async function main(): Promise<void> {
     measured: request.measured,
     loads: request.loads,
   });
-  process.stdout.write(`${JSON.stringify(report)}\n`);
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  process.exitCode = 1;
 });

@@ -6,10 +6,10 @@
  *   node --expose-gc dist/peers/get-child.js '<GetChildRequest as JSON>'
  */
 
-import { pinAsParentChose } from "../cpu-probe.js";
 import { buildDataset, type Dataset } from "./data.js";
-import { loadFamilyDrivers, type PeerFamily, type StoreOptions } from "./drivers.js";
+import type { PeerFamily, StoreOptions } from "./drivers.js";
 import type { PeerBudget } from "./measure.js";
+import { childMain, familyDriver } from "./spawn-child.js";
 import { type GetMeasurement, measureGets } from "./workloads/get.js";
 
 /** What the parent asks for. */
@@ -30,22 +30,13 @@ export interface GetChildReport {
   readonly sink: number;
 }
 
-async function main(): Promise<void> {
-  pinAsParentChose();
-  const request = JSON.parse(process.argv[2] ?? "") as GetChildRequest;
-  const driver = (await loadFamilyDrivers(request.family)).find((d) => d.name === request.driver);
-  if (driver?.read === undefined) throw new Error(`no read driver ${request.driver}`);
+childMain<GetChildRequest, GetChildReport>(async (request) => {
+  const driver = await familyDriver(request.family, request.driver, "read");
   const data = buildDataset(request.distribution, request.rows);
-  const reader = driver.read.open(request.path, request.options);
+  const reader = driver.read!.open(request.path, request.options);
   try {
-    const report: GetChildReport = measureGets(data, request.budget, reader, request.driver);
-    process.stdout.write(`${JSON.stringify(report)}\n`);
+    return measureGets(data, request.budget, reader, request.driver);
   } finally {
     await reader.close();
   }
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  process.exitCode = 1;
 });

@@ -6,9 +6,9 @@
  *   node --expose-gc dist/peers/scan-child.js '<ScanChildRequest as JSON>'
  */
 
-import { pinAsParentChose } from "../cpu-probe.js";
-import { loadFamilyDrivers, type PeerFamily, type StoreOptions } from "./drivers.js";
+import type { PeerFamily, StoreOptions } from "./drivers.js";
 import type { PeerBudget } from "./measure.js";
+import { childMain, familyDriver } from "./spawn-child.js";
 import { measureScans, type ScanMeasurement } from "./workloads/scan.js";
 
 /** What the parent asks for. */
@@ -30,27 +30,12 @@ export interface ScanChildReport {
   readonly sink: number;
 }
 
-async function main(): Promise<void> {
-  pinAsParentChose();
-  const request = JSON.parse(process.argv[2] ?? "") as ScanChildRequest;
-  const driver = (await loadFamilyDrivers(request.family)).find((d) => d.name === request.driver);
-  if (driver?.read === undefined) throw new Error(`no read driver ${request.driver}`);
-  const reader = driver.read.open(request.path, request.options);
+childMain<ScanChildRequest, ScanChildReport>(async (request) => {
+  const driver = await familyDriver(request.family, request.driver, "read");
+  const reader = driver.read!.open(request.path, request.options);
   try {
-    const report: ScanChildReport = measureScans(
-      request.rows,
-      request.budget,
-      reader,
-      request.driver,
-      request.storeBytes,
-    );
-    process.stdout.write(`${JSON.stringify(report)}\n`);
+    return measureScans(request.rows, request.budget, reader, request.driver, request.storeBytes);
   } finally {
     await reader.close();
   }
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  process.exitCode = 1;
 });
