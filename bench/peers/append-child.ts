@@ -6,23 +6,16 @@
  *   node --expose-gc dist/peers/append-child.js '<AppendChildRequest as JSON>'
  */
 
-import { buildDataset, type Dataset } from "./data.js";
-import type { PeerFamily, StoreOptions } from "./drivers.js";
-import type { PeerBudget } from "./measure.js";
+import type { ScenarioChildRequest } from "./context.js";
+import { buildDataset } from "./data.js";
 import { childMain, familyDriver } from "./spawn-child.js";
 import { type AppendMeasurement, runAppend } from "./workloads/append.js";
 
 /** What the parent asks for. */
-export interface AppendChildRequest {
-  readonly driver: string;
-  readonly family: PeerFamily;
-  readonly path: string;
-  /** The scenario's data set, rebuilt here (it is deterministic). */
-  readonly distribution: Dataset["distribution"];
-  readonly rows: number;
-  readonly options: StoreOptions;
-  readonly budget: PeerBudget;
+export interface AppendChildRequest extends ScenarioChildRequest {
+  /** Time the writer (the append figure). */
   readonly measured: boolean;
+  /** Go on, untimed, to all N rows: the family's read store. */
   readonly loads: boolean;
 }
 

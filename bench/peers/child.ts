@@ -7,9 +7,8 @@
  */
 
 import { readFileSync } from "node:fs";
-import { pinAsParentChose } from "../cpu-probe.js";
 import type { PeerFamily, Reader } from "./drivers.js";
-import { loadFamilyDrivers } from "./drivers.js";
+import { childMain, familyDriver } from "./spawn-child.js";
 
 /** What the parent asks for. */
 export interface ChildRequest {
@@ -62,12 +61,8 @@ function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-async function main(): Promise<void> {
-  pinAsParentChose();
-  const request = JSON.parse(process.argv[2] ?? "") as ChildRequest;
-  const driver = (await loadFamilyDrivers(request.family)).find((d) => d.name === request.driver);
-  if (driver?.read === undefined) throw new Error(`no read driver ${request.driver}`);
-  const open = driver.read.open;
+childMain<ChildRequest, ChildReport>(async (request) => {
+  const open = (await familyDriver(request.family, request.driver, "read")).read!.open;
   const options = { rowSize: request.rowSize };
   const keys = readFileSync(request.lookupFile);
   gc();
@@ -111,7 +106,7 @@ async function main(): Promise<void> {
   const memory = process.memoryUsage();
   const anonAfterLookups = anonResident();
   await reader.close();
-  const report: ChildReport = {
+  return {
     rssBaseline,
     anonBaseline,
     firstOpenMs: first.ms,
@@ -125,10 +120,4 @@ async function main(): Promise<void> {
     heapUsedAfterLookups: memory.heapUsed,
     sink,
   };
-  process.stdout.write(`${JSON.stringify(report)}\n`);
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  process.exitCode = 1;
 });

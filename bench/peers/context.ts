@@ -68,6 +68,38 @@ export function errorText(error: unknown): string {
   return text.split("\n")[0]!.slice(0, 300);
 }
 
+/**
+ * What every workload's child process is asked for: one driver, one store,
+ * and the scenario it belongs to (the child rebuilds the data set, which is
+ * deterministic).
+ */
+export interface ScenarioChildRequest {
+  readonly driver: string;
+  readonly family: PeerFamily;
+  readonly path: string;
+  readonly distribution: Dataset["distribution"];
+  readonly rows: number;
+  readonly options: StoreOptions;
+  readonly budget: PeerBudget;
+}
+
+/** The request for `driver`'s child process on the store at `path` in `ctx`'s scenario. */
+export function scenarioChildRequest(
+  ctx: ScenarioContext,
+  driver: PeerDriver,
+  path: string,
+): ScenarioChildRequest {
+  return {
+    driver: driver.name,
+    family: driver.family,
+    path,
+    distribution: ctx.scenario.distribution,
+    rows: ctx.scenario.rows,
+    options: ctx.options,
+    budget: ctx.budget,
+  };
+}
+
 /** A file-name-safe form of a driver name. */
 export function slug(name: string): string {
   return name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();

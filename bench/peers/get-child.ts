@@ -6,23 +6,13 @@
  *   node --expose-gc dist/peers/get-child.js '<GetChildRequest as JSON>'
  */
 
-import { buildDataset, type Dataset } from "./data.js";
-import type { PeerFamily, StoreOptions } from "./drivers.js";
-import type { PeerBudget } from "./measure.js";
+import type { ScenarioChildRequest } from "./context.js";
+import { buildDataset } from "./data.js";
 import { childMain, familyDriver } from "./spawn-child.js";
 import { type GetMeasurement, measureGets } from "./workloads/get.js";
 
 /** What the parent asks for. */
-export interface GetChildRequest {
-  readonly driver: string;
-  readonly family: PeerFamily;
-  readonly path: string;
-  /** The scenario's data set, rebuilt here (it is deterministic). */
-  readonly distribution: Dataset["distribution"];
-  readonly rows: number;
-  readonly options: StoreOptions;
-  readonly budget: PeerBudget;
-}
+export type GetChildRequest = ScenarioChildRequest;
 
 /** What the child prints. */
 export interface GetChildReport {

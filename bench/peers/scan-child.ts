@@ -6,20 +6,13 @@
  *   node --expose-gc dist/peers/scan-child.js '<ScanChildRequest as JSON>'
  */
 
-import type { PeerFamily, StoreOptions } from "./drivers.js";
-import type { PeerBudget } from "./measure.js";
+import type { ScenarioChildRequest } from "./context.js";
 import { childMain, familyDriver } from "./spawn-child.js";
 import { measureScans, type ScanMeasurement } from "./workloads/scan.js";
 
 /** What the parent asks for. */
-export interface ScanChildRequest {
-  readonly driver: string;
-  readonly family: PeerFamily;
-  readonly path: string;
-  /** Rows the store holds (every scan and verify must see them all). */
-  readonly rows: number;
-  readonly options: StoreOptions;
-  readonly budget: PeerBudget;
+export interface ScanChildRequest extends ScenarioChildRequest {
+  /** The store's size on disk, for MB/s. */
   readonly storeBytes: number;
 }
 

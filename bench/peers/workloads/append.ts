@@ -19,7 +19,14 @@
  */
 
 import type { AppendChildReport, AppendChildRequest } from "../append-child.js";
-import { addToSink, errorText, figureBase, type ScenarioContext, slug } from "../context.js";
+import {
+  addToSink,
+  errorText,
+  figureBase,
+  type ScenarioContext,
+  scenarioChildRequest,
+  slug,
+} from "../context.js";
 import { type Batch, batchAt, type Dataset, TX_ROWS } from "../data.js";
 import {
   FAMILY_STORES,
@@ -164,13 +171,7 @@ async function appendWith(ctx: ScenarioContext, driver: PeerDriver, measured: bo
   let loaded = false;
   try {
     const request: AppendChildRequest = {
-      driver: driver.name,
-      family: driver.family,
-      path,
-      distribution: ctx.scenario.distribution,
-      rows: ctx.scenario.rows,
-      options: ctx.options,
-      budget: ctx.budget,
+      ...scenarioChildRequest(ctx, driver, path),
       measured,
       loads,
     };

@@ -28,7 +28,13 @@
 
 import { spawnSync } from "node:child_process";
 import { closeSync, fsyncSync, openSync, readSync } from "node:fs";
-import { addToSink, errorText, figureBase, type ScenarioContext } from "../context.js";
+import {
+  addToSink,
+  errorText,
+  figureBase,
+  type ScenarioContext,
+  scenarioChildRequest,
+} from "../context.js";
 import { absentKeyAt, type Dataset, expectedText, keyAt } from "../data.js";
 import { FAMILY_STORES, type Reader } from "../drivers.js";
 import {
@@ -201,16 +207,10 @@ export async function getWorkload(ctx: ScenarioContext): Promise<void> {
     ctx.log(`  get: ${driver.name}`);
     try {
       settlePageCache(FAMILY_STORES[driver.family].files(path));
-      const request: GetChildRequest = {
-        driver: driver.name,
-        family: driver.family,
-        path,
-        distribution: ctx.scenario.distribution,
-        rows: ctx.scenario.rows,
-        options: ctx.options,
-        budget: ctx.budget,
-      };
-      const report = runChildScript<GetChildReport>("get-child.js", request);
+      const report = runChildScript<GetChildReport>(
+        "get-child.js",
+        scenarioChildRequest(ctx, driver, path) satisfies GetChildRequest,
+      );
       addToSink(report.sink);
       for (const m of report.measurements) {
         ctx.emit({

@@ -38,10 +38,6 @@ function writeLookupKeys(ctx: ScenarioContext): string {
   return path;
 }
 
-function runChild(request: ChildRequest): ChildReport {
-  return runChildScript<ChildReport>("child.js", request);
-}
-
 /** Measures every read driver's open time and RSS, each in a child process. */
 export async function openWorkload(ctx: ScenarioContext): Promise<void> {
   const lookupFile = writeLookupKeys(ctx);
@@ -54,7 +50,7 @@ export async function openWorkload(ctx: ScenarioContext): Promise<void> {
     }
     ctx.log(`  open: ${driver.name}`);
     try {
-      const report = runChild({
+      const report = runChildScript<ChildReport>("child.js", {
         driver: driver.name,
         family: driver.family,
         path,
@@ -64,7 +60,7 @@ export async function openWorkload(ctx: ScenarioContext): Promise<void> {
         maxOpens: ctx.budget.maxOpens,
         lookupMs: ctx.budget.childLookupMs,
         maxLookups: ctx.budget.childLookups,
-      });
+      } satisfies ChildRequest);
       addToSink(report.sink);
       const sorted = Float64Array.from(report.openMs).sort();
       const median = sorted[(sorted.length - 1) >> 1]!;

@@ -17,7 +17,13 @@
  * (`../scan-child.ts`), for the reason given in get.ts.
  */
 
-import { addToSink, errorText, figureBase, type ScenarioContext } from "../context.js";
+import {
+  addToSink,
+  errorText,
+  figureBase,
+  type ScenarioContext,
+  scenarioChildRequest,
+} from "../context.js";
 import { type Reader, storeBytes } from "../drivers.js";
 import type { MeasuredFigure, WorkloadName } from "../figures.js";
 import { collectGarbage, type PeerBudget, percentile, timeEach } from "../measure.js";
@@ -109,12 +115,7 @@ export async function scanWorkload(ctx: ScenarioContext): Promise<void> {
     ctx.log(`  scan, verify: ${driver.name}`);
     try {
       const request: ScanChildRequest = {
-        driver: driver.name,
-        family: driver.family,
-        path,
-        rows: ctx.scenario.rows,
-        options: ctx.options,
-        budget: ctx.budget,
+        ...scenarioChildRequest(ctx, driver, path),
         storeBytes: storeBytes(driver.family, path),
       };
       const report = runChildScript<ScanChildReport>("scan-child.js", request);
