@@ -12,8 +12,11 @@
  * So before each micro group and each peer workload the fixed work is timed
  * on every CPU, and the main thread (only: V8's and libuv's helper threads
  * keep every CPU) is pinned to the fastest with `taskset -p`; child
- * processes pin theirs to the same CPU. Every reading goes into the report,
- * so a missed target can be read against the state the machine was in.
+ * processes pin theirs to the same CPU. A phase can also begin while a
+ * micro group runs (its benchmarks take a minute or more together), so each
+ * micro-benchmark is bracketed by two more readings on its own CPU. Every
+ * reading goes into the report, so a missed target can be read against the
+ * state the machine was in.
  * Where `taskset` is missing, nothing is pinned and the readings are of
  * whatever CPU the thread was on. Figures are never adjusted by them.
  */
@@ -21,10 +24,12 @@
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 
-/** One reading: what ran next, the CPU chosen and every CPU's time. */
+/** One reading: which measurement it brackets, the CPU chosen and every CPU's time. */
 export interface CpuProbe {
-  /** The micro group or peer workload measured right after the probe. */
-  readonly before: string;
+  /** Whether the reading was taken right before or right after {@link CpuProbe.workload}. */
+  readonly when: "before" | "after";
+  /** The micro group, micro-benchmark or peer workload. */
+  readonly workload: string;
   /** The CPU the main thread was pinned to, or null when pinning is unavailable. */
   readonly cpu: number | null;
   /** Time of the fixed work on the chosen CPU (ms, median of 5): lower is faster. */
@@ -72,16 +77,16 @@ let pinned: number | null = null;
 
 /**
  * Probes every CPU, pins the main thread to the fastest and returns the
- * reading for `before`. With `FROZENDB_BENCH_NO_PIN=1`, or without
+ * reading, taken before `workload`. With `FROZENDB_BENCH_NO_PIN=1`, or without
  * `taskset`, it only probes where the thread runs.
  */
-export function probeAndPin(before: string): CpuProbe {
+export function probeAndPin(workload: string): CpuProbe {
   // Not availableParallelism(): that counts the CPUs this thread may use, one once pinned.
   const cpus = os.cpus().length;
   const { FROZENDB_BENCH_NO_PIN: noPin } = process.env;
   if (noPin === "1" || cpus < 2 || !pinMainThread("0")) {
     const ms = probeMs();
-    return { before, cpu: null, ms, perCpuMs: [ms] };
+    return { when: "before", workload, cpu: null, ms, perCpuMs: [ms] };
   }
   const perCpuMs: number[] = [];
   for (let cpu = 0; cpu < cpus; cpu++) {
@@ -93,7 +98,7 @@ export function probeAndPin(before: string): CpuProbe {
   pinned = cpu;
   // Read by child processes (pinAsParentChose).
   Object.assign(process.env, { FROZENDB_BENCH_CPU: String(cpu) });
-  return { before, cpu, ms: perCpuMs[cpu]!, perCpuMs };
+  return { when: "before", workload, cpu, ms: perCpuMs[cpu]!, perCpuMs };
 }
 
 /**
@@ -111,6 +116,17 @@ export function withAllCpus<T>(spawn: () => T): T {
   }
 }
 
+/**
+ * Times the fixed work where the main thread runs now, without moving it:
+ * the readings right before and right after one micro-benchmark.
+ */
+export function probeInPlace(when: "before" | "after", workload: string): CpuProbe {
+  const ms = probeMs();
+  const { FROZENDB_BENCH_CPU: chosen } = process.env;
+  const cpu = chosen !== undefined && /^\d+$/.test(chosen) ? Number(chosen) : pinned;
+  return { when, workload, cpu, ms, perCpuMs: [ms] };
+}
+
 /** In a child process: pins its main thread to the CPU the parent chose, if it chose one. */
 export function pinAsParentChose(): void {
   const { FROZENDB_BENCH_CPU: cpu } = process.env;
@@ -120,6 +136,14 @@ export function pinAsParentChose(): void {
 /** Folded results of every probe (keeps the work observable). */
 export function cpuProbeSink(): number {
   return sink >>> 0;
+}
+
+/** A reading above this multiple of the run's fastest marks a slow phase. */
+export const SLOW_PROBE_RATIO = 1.25;
+
+/** The fastest reading of the run, or null when there is none. */
+export function fastestReadingMs(probes: readonly CpuProbe[]): number | null {
+  return probes.length === 0 ? null : Math.min(...probes.map((p) => p.ms));
 }
 
 /** The summary printed after the tables: the chosen CPUs' range and the spread between CPUs. */
@@ -134,14 +158,18 @@ export function formatCpuProbes(probes: readonly CpuProbe[]): string {
   const spread = probes.filter((p) => p.perCpuMs.length > 1);
   if (spread.length > 0) {
     const worst = spread.map((p) => Math.max(...p.perCpuMs) / p.ms);
-    const uneven = worst.filter((r) => r > 1.25).length;
+    const uneven = worst.filter((r) => r > SLOW_PROBE_RATIO).length;
     lines.push(
-      `  the other CPU was more than 1.25× slower at ${uneven} of ${spread.length} readings (up to ${Math.max(...worst).toFixed(2)}×)`,
+      `  the other CPU was more than ${SLOW_PROBE_RATIO}× slower at ${uneven} of ${spread.length} readings (up to ${Math.max(...worst).toFixed(2)}×)`,
     );
   }
-  const slow = probes.filter((p) => p.ms > 1.25 * fastest).map((p) => p.before);
+  const slow = probes
+    .filter((p) => p.ms > SLOW_PROBE_RATIO * fastest)
+    .map((p) => `${p.when} ${p.workload}`);
   if (slow.length > 0) {
-    lines.push(`  slower than 1.25× the fastest reading even so, before: ${slow.join("; ")}`);
+    lines.push(
+      `  slower than ${SLOW_PROBE_RATIO}× the fastest reading even so: ${slow.join("; ")}`,
+    );
   }
   return lines.join("\n");
 }

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { CpuProbe } from "./cpu-probe.js";
+import { type CpuProbe, SLOW_PROBE_RATIO } from "./cpu-probe.js";
 import type { Benchmark, Measurement, MeasureOptions, Target } from "./micro/harness.js";
 import { meetsTarget } from "./micro/harness.js";
 import type { PeerReport } from "./peers/run-peers.js";
@@ -41,6 +41,11 @@ export interface ResultRow extends Measurement {
   readonly timeRatioToPeer: number | null;
   /** True when another benchmark of the run uses this one as its peer. */
   readonly isBaseline: boolean;
+  /**
+   * The slower of the two CPU probe readings (ms) taken right before and
+   * right after this benchmark on its CPU, or null when none was taken.
+   */
+  readonly cpuProbeMs: number | null;
 }
 
 /** Reads the file system type of `dir`, or null when `stat -f` is unavailable. */
@@ -74,10 +79,14 @@ export function machineFacts(resultsDir: string): MachineFacts {
   };
 }
 
-/** Joins measurements with their benchmark's target and peer. */
+/**
+ * Joins measurements with their benchmark's target and peer, and with the
+ * CPU probe readings that bracket each (by benchmark name, when taken).
+ */
 export function toResultRows(
   benchmarks: readonly Benchmark[],
   measurements: readonly Measurement[],
+  cpuProbeMs: ReadonlyMap<string, number> = new Map(),
 ): ResultRow[] {
   const byName = new Map(measurements.map((m) => [m.name, m]));
   const peers = new Set(benchmarks.map((b) => b.peer).filter((p) => p !== undefined));
@@ -93,6 +102,7 @@ export function toResultRows(
       peer: peer?.name ?? null,
       timeRatioToPeer: peer === undefined ? null : m.medianNs / peer.medianNs,
       isBaseline: peers.has(m.name),
+      cpuProbeMs: cpuProbeMs.get(m.name) ?? null,
     };
   });
 }
@@ -131,9 +141,32 @@ function formatRatio(row: ResultRow): string {
   return r <= 1 ? `${(1 / r).toFixed(2)}× faster` : `${r.toFixed(2)}× slower`;
 }
 
-/** The results as an aligned Markdown table. */
-export function formatTable(rows: readonly ResultRow[]): string {
-  const header = ["benchmark", "median/op", "p99/op", "rate", "target", "result", "vs baseline"];
+/**
+ * "slow 1.74×" when the CPU probe around the row read more than
+ * {@link SLOW_PROBE_RATIO} times the
+ * run's fastest reading (`fastestProbeMs`): the machine was in a slow phase.
+ */
+export function formatCpuState(row: ResultRow, fastestProbeMs: number | null): string {
+  if (row.cpuProbeMs === null || fastestProbeMs === null) return "";
+  const ratio = row.cpuProbeMs / fastestProbeMs;
+  return ratio > SLOW_PROBE_RATIO ? `slow ${ratio.toFixed(2)}×` : "";
+}
+
+/**
+ * The results as an aligned Markdown table; `fastestProbeMs`, the run's
+ * fastest CPU probe reading, marks rows measured in a slow phase.
+ */
+export function formatTable(rows: readonly ResultRow[], fastestProbeMs: number | null): string {
+  const header = [
+    "benchmark",
+    "median/op",
+    "p99/op",
+    "rate",
+    "target",
+    "result",
+    "vs baseline",
+    "CPU",
+  ];
   const body = rows.map((r) => [
     r.name,
     formatNs(r.medianNs),
@@ -144,8 +177,9 @@ export function formatTable(rows: readonly ResultRow[]): string {
     formatTarget(r.target),
     r.pass === null ? "" : r.pass ? "pass" : "FAIL",
     formatRatio(r),
+    formatCpuState(r, fastestProbeMs),
   ]);
-  const numeric = [false, true, true, true, false, false, false];
+  const numeric = [false, true, true, true, false, false, false, false];
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => line[i]!.length)));
   const line = (cells: readonly string[]): string =>
     `| ${cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
@@ -155,8 +189,12 @@ export function formatTable(rows: readonly ResultRow[]): string {
 
 /** The whole JSON report. */
 export interface Report {
-  /** 2 added `peers` and `durationMs`. */
-  readonly schema: 2;
+  /**
+   * 2 added `peers` and `durationMs`; 3 added `results[].cpuProbeMs`, the
+   * readings around each micro-benchmark, and `when`/`workload` in place of
+   * a probe's `before`.
+   */
+  readonly schema: 3;
   readonly startedAt: string;
   /** Wall time of the whole run. */
   readonly durationMs: number;
@@ -166,7 +204,10 @@ export interface Report {
   readonly only: string | null;
   /** `--scenario`: the peer scenarios whose label contains this text, or null for all. */
   readonly scenario: string | null;
-  /** The machine's speed before each micro group and peer workload (see cpu-probe.ts). */
+  /**
+   * The machine's speed before each micro group and peer workload, and
+   * around each micro-benchmark (see cpu-probe.ts).
+   */
   readonly cpuProbes: readonly CpuProbe[];
   readonly machine: MachineFacts;
   readonly options: MeasureOptions;

@@ -25,9 +25,11 @@ import { parseArgs } from "node:util";
 import {
   type CpuProbe,
   cpuProbeSink,
+  fastestReadingMs,
   formatCpuProbes,
   pinAsParentChose,
   probeAndPin,
+  probeInPlace,
   withAllCpus,
 } from "./cpu-probe.js";
 import { clientBenchmarks } from "./micro/client.js";
@@ -43,6 +45,7 @@ import { txlogBenchmarks } from "./micro/txlog.js";
 import { type PeerReport, runPeers } from "./peers/run-peers.js";
 import { formatPeerSummary, formatPeerTables } from "./peers/table.js";
 import {
+  formatCpuState,
   formatTable,
   machineFacts,
   type Report,
@@ -117,11 +120,12 @@ async function main(): Promise<void> {
     peers = await runPeers(quick, values.scenario ?? null);
   }
 
+  const allProbes = [...probes, ...(peers?.cpuProbes ?? [])];
   if (rows.length > 0) {
     console.log();
     console.log("## micro-benchmarks");
     console.log();
-    console.log(formatTable(rows));
+    console.log(formatTable(rows, fastestReadingMs(allProbes)));
     console.log();
     console.log(`sink ${sink.toString(16)} (folded results; keeps the work observable)`);
   }
@@ -138,7 +142,7 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   const durationMs = performance.now() - started;
   const report: Report = {
-    schema: 2,
+    schema: 3,
     startedAt: startedAt.toISOString(),
     durationMs,
     quick,
@@ -152,7 +156,7 @@ async function main(): Promise<void> {
     // The probes' work folded in too.
     sink: (sink ^ cpuProbeSink()) >>> 0,
     peers,
-    cpuProbes: [...probes, ...(peers?.cpuProbes ?? [])],
+    cpuProbes: allProbes,
   };
   const written = writeReport(resultsDir, reportFileName(startedAt), report);
   console.log(formatCpuProbes(report.cpuProbes));
@@ -162,7 +166,12 @@ async function main(): Promise<void> {
   if (failed.length > 0) {
     // Reported, not fatal: a missed target is a finding of the run, and the
     // exit code must not depend on how busy the machine was.
-    console.log(`micro targets missed: ${failed.map((r) => r.name).join(", ")}`);
+    const fastest = fastestReadingMs(allProbes);
+    const named = failed.map((r) => {
+      const state = formatCpuState(r, fastest);
+      return state === "" ? r.name : `${r.name} (${state} CPU)`;
+    });
+    console.log(`micro targets missed: ${named.join(", ")}`);
   }
 }
 
@@ -213,8 +222,10 @@ function runMicro(
     const result = JSON.parse(line.slice(RESULT_MARK.length)) as {
       rows: ResultRow[];
       sink: number;
+      probes: CpuProbe[];
     };
     rows.push(...result.rows);
+    probes.push(...result.probes);
     sink = (sink ^ result.sink) >>> 0;
   }
   if (rows.length === 0) throw new Error(`no benchmark matches --filter ${filter}`);
@@ -242,20 +253,28 @@ function runGroupAndPrint(group: string, quick: boolean, filter: string | null):
     `${group}: ${selected.length} benchmarks${quick ? " (quick)" : ""}, Node ${process.version}${gcExposed ? "" : ", no --expose-gc"}`,
   );
   const measurements: Measurement[] = [];
+  const probes: CpuProbe[] = [];
+  // The slower reading of the two around each benchmark, by name.
+  const probeMs = new Map<string, number>();
   try {
     for (const benchmark of selected) {
       process.stderr.write(`  ${benchmark.name} … `);
+      const before = probeInPlace("before", `micro: ${benchmark.name}`);
       const m = measure(benchmark, options);
+      const after = probeInPlace("after", `micro: ${benchmark.name}`);
       measurements.push(m);
+      probes.push(before, after);
+      probeMs.set(benchmark.name, Math.max(before.ms, after.ms));
       process.stderr.write(
-        `${m.medianNs.toFixed(1)} ns/op (${m.batches} × ${m.iterationsPerBatch})\n`,
+        `${m.medianNs.toFixed(1)} ns/op (${m.batches} × ${m.iterationsPerBatch}), cpu probe ${before.ms.toFixed(1)} → ${after.ms.toFixed(1)} ms\n`,
       );
     }
   } finally {
     built.cleanup();
   }
-  const rows = toResultRows(selected, measurements);
-  console.log(`${RESULT_MARK}${JSON.stringify({ rows, sink: sinkValue() })}`);
+  const rows = toResultRows(selected, measurements, probeMs);
+  const sink = (sinkValue() ^ cpuProbeSink()) >>> 0;
+  console.log(`${RESULT_MARK}${JSON.stringify({ rows, sink, probes })}`);
 }
 
 await main();
