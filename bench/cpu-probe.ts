@@ -146,6 +146,16 @@ export function fastestReadingMs(probes: readonly CpuProbe[]): number | null {
   return probes.length === 0 ? null : Math.min(...probes.map((p) => p.ms));
 }
 
+/**
+ * "slow 1.74×" when a reading of `probeMs` is more than
+ * {@link SLOW_PROBE_RATIO} times the run's fastest (`fastestMs`), else "".
+ */
+export function slowPhaseLabel(probeMs: number | null, fastestMs: number | null): string {
+  if (probeMs === null || fastestMs === null) return "";
+  const ratio = probeMs / fastestMs;
+  return ratio > SLOW_PROBE_RATIO ? `slow ${ratio.toFixed(2)}×` : "";
+}
+
 /** The summary printed after the tables: the chosen CPUs' range and the spread between CPUs. */
 export function formatCpuProbes(probes: readonly CpuProbe[]): string {
   if (probes.length === 0) return "";

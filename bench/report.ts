@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type CpuProbe, SLOW_PROBE_RATIO } from "./cpu-probe.js";
+import { type CpuProbe, slowPhaseLabel } from "./cpu-probe.js";
 import type { Benchmark, Measurement, MeasureOptions, Target } from "./micro/harness.js";
 import { meetsTarget } from "./micro/harness.js";
 import type { PeerReport } from "./peers/run-peers.js";
@@ -141,15 +141,9 @@ function formatRatio(row: ResultRow): string {
   return r <= 1 ? `${(1 / r).toFixed(2)}× faster` : `${r.toFixed(2)}× slower`;
 }
 
-/**
- * "slow 1.74×" when the CPU probe around the row read more than
- * {@link SLOW_PROBE_RATIO} times the
- * run's fastest reading (`fastestProbeMs`): the machine was in a slow phase.
- */
+/** `slow 1.74×` when the row was measured in a slow phase (see cpu-probe.ts), else "". */
 export function formatCpuState(row: ResultRow, fastestProbeMs: number | null): string {
-  if (row.cpuProbeMs === null || fastestProbeMs === null) return "";
-  const ratio = row.cpuProbeMs / fastestProbeMs;
-  return ratio > SLOW_PROBE_RATIO ? `slow ${ratio.toFixed(2)}×` : "";
+  return slowPhaseLabel(row.cpuProbeMs, fastestProbeMs);
 }
 
 /**

@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     console.log();
     console.log("## peers (vs best peer / vs fs: > 1× better, < 1× worse, same run)");
     console.log();
-    console.log(formatPeerTables(peers));
+    console.log(formatPeerTables(peers, fastestReadingMs(allProbes)));
     console.log(formatPeerSummary(peers));
     console.log(`peer sink ${peers.sink.toString(16)}`);
   }

@@ -1,5 +1,6 @@
 /** The printed form of the peer report: one Markdown table per scenario, then targets and skips. */
 
+import { slowPhaseLabel } from "../cpu-probe.js";
 import type { PeerFigure } from "./figures.js";
 import type { PeerReport } from "./run-peers.js";
 
@@ -73,8 +74,17 @@ function table(header: readonly string[], body: readonly string[][], numeric: re
   return [line(header), rule, ...body.map(line)].join("\n");
 }
 
-/** One table per scenario. */
-export function formatPeerTables(report: PeerReport): string {
+/** The CPU probe reading taken right before the workload that measured `f` (verify runs within scan). */
+function probeBefore(report: PeerReport, f: PeerFigure): number | null {
+  const workload = `${f.scenario}: ${f.workload === "verify" ? "scan" : f.workload}`;
+  return report.cpuProbes.find((p) => p.when === "before" && p.workload === workload)?.ms ?? null;
+}
+
+/**
+ * One Markdown table per scenario; `fastestProbeMs`, the run's fastest CPU
+ * probe reading, marks the figures of workloads that began in a slow phase.
+ */
+export function formatPeerTables(report: PeerReport, fastestProbeMs: number | null): string {
   const out: string[] = [];
   const header = [
     "figure",
@@ -86,9 +96,10 @@ export function formatPeerTables(report: PeerReport): string {
     "vs fs",
     "target",
     "met",
+    "CPU",
     "details",
   ];
-  const numeric = [false, false, true, true, true, true, true, false, false, false];
+  const numeric = [false, false, true, true, true, true, true, false, false, false, false];
   for (const scenario of report.scenarios) {
     // Grouped by figure (in the order figures first appear), drivers in run order.
     const figures = report.figures.filter((f) => f.scenario === scenario.label);
@@ -111,6 +122,7 @@ export function formatPeerTables(report: PeerReport): string {
         formatRatio(f.vsFs),
         f.target?.label ?? "",
         f.met === null ? "" : f.met ? "met" : "NOT MET",
+        slowPhaseLabel(probeBefore(report, f), fastestProbeMs),
         details(f),
       ]);
     }
