@@ -9,6 +9,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type CpuProbe, slowPhaseLabel } from "./cpu-probe.js";
+import { formatDiskSync } from "./disk-probe.js";
 import type { Benchmark, Measurement, MeasureOptions, Target } from "./micro/harness.js";
 import { meetsTarget } from "./micro/harness.js";
 import type { PeerReport } from "./peers/run-peers.js";
@@ -46,6 +47,11 @@ export interface ResultRow extends Measurement {
    * right after this benchmark on its CPU, or null when none was taken.
    */
   readonly cpuProbeMs: number | null;
+  /**
+   * For a benchmark that syncs: the slower of the two disk sync probe
+   * readings (ms) taken right before and right after it (see disk-probe.ts).
+   */
+  readonly diskSyncMs: number | null;
 }
 
 /** Reads the file system type of `dir`, or null when `stat -f` is unavailable. */
@@ -79,14 +85,20 @@ export function machineFacts(resultsDir: string): MachineFacts {
   };
 }
 
+/** The machine's state around one benchmark: CPU and (if it syncs) disk probe readings, in ms. */
+export interface MachineState {
+  readonly cpuProbeMs: number;
+  readonly diskSyncMs: number | null;
+}
+
 /**
  * Joins measurements with their benchmark's target and peer, and with the
- * CPU probe readings that bracket each (by benchmark name, when taken).
+ * probe readings that bracket each (by benchmark name, when taken).
  */
 export function toResultRows(
   benchmarks: readonly Benchmark[],
   measurements: readonly Measurement[],
-  cpuProbeMs: ReadonlyMap<string, number> = new Map(),
+  states: ReadonlyMap<string, MachineState> = new Map(),
 ): ResultRow[] {
   const byName = new Map(measurements.map((m) => [m.name, m]));
   const peers = new Set(benchmarks.map((b) => b.peer).filter((p) => p !== undefined));
@@ -102,7 +114,8 @@ export function toResultRows(
       peer: peer?.name ?? null,
       timeRatioToPeer: peer === undefined ? null : m.medianNs / peer.medianNs,
       isBaseline: peers.has(m.name),
-      cpuProbeMs: cpuProbeMs.get(m.name) ?? null,
+      cpuProbeMs: states.get(m.name)?.cpuProbeMs ?? null,
+      diskSyncMs: states.get(m.name)?.diskSyncMs ?? null,
     };
   });
 }
@@ -141,9 +154,20 @@ function formatRatio(row: ResultRow): string {
   return r <= 1 ? `${(1 / r).toFixed(2)}× faster` : `${r.toFixed(2)}× slower`;
 }
 
-/** `slow 1.74×` when the row was measured in a slow phase (see cpu-probe.ts), else "". */
-export function formatCpuState(row: ResultRow, fastestProbeMs: number | null): string {
-  return slowPhaseLabel(row.cpuProbeMs, fastestProbeMs);
+/**
+ * The machine column: `CPU slow 1.74×` when the row was measured in a slow
+ * phase (see cpu-probe.ts) and, for a benchmark that syncs, the disk's sync
+ * latency around it (see disk-probe.ts); "" when there is nothing to say.
+ */
+export function formatMachineState(row: ResultRow, fastestProbeMs: number | null): string {
+  return machineNotes(slowPhaseLabel(row.cpuProbeMs, fastestProbeMs), row.diskSyncMs);
+}
+
+/** Joins a CPU slow-phase label (`slow 1.74×`, or "") and a disk sync reading (or null). */
+export function machineNotes(cpuSlow: string, diskSyncMs: number | null): string {
+  return [cpuSlow === "" ? "" : `CPU ${cpuSlow}`, formatDiskSync(diskSyncMs)]
+    .filter((note) => note !== "")
+    .join("; ");
 }
 
 /**
@@ -159,7 +183,7 @@ export function formatTable(rows: readonly ResultRow[], fastestProbeMs: number |
     "target",
     "result",
     "vs baseline",
-    "CPU",
+    "machine",
   ];
   const body = rows.map((r) => [
     r.name,
@@ -171,7 +195,7 @@ export function formatTable(rows: readonly ResultRow[], fastestProbeMs: number |
     formatTarget(r.target),
     r.pass === null ? "" : r.pass ? "pass" : "FAIL",
     formatRatio(r),
-    formatCpuState(r, fastestProbeMs),
+    formatMachineState(r, fastestProbeMs),
   ]);
   const numeric = [false, true, true, true, false, false, false, false];
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => line[i]!.length)));
@@ -184,9 +208,10 @@ export function formatTable(rows: readonly ResultRow[], fastestProbeMs: number |
 /** The whole JSON report. */
 export interface Report {
   /**
-   * 2 added `peers` and `durationMs`; 3 added `results[].cpuProbeMs`, the
-   * readings around each micro-benchmark, and `when`/`workload` in place of
-   * a probe's `before`.
+   * 2 added `peers` and `durationMs`; 3 added `results[].cpuProbeMs` and
+   * `results[].diskSyncMs`, the readings around each micro-benchmark, the
+   * peers' `details.diskSyncMs`, and `when`/`workload` in place of a
+   * probe's `before`.
    */
   readonly schema: 3;
   readonly startedAt: string;

@@ -32,6 +32,7 @@ import {
   probeInPlace,
   withAllCpus,
 } from "./cpu-probe.js";
+import { probeDiskSync } from "./disk-probe.js";
 import { clientBenchmarks } from "./micro/client.js";
 import { codecBenchmarks } from "./micro/codec.js";
 import {
@@ -45,8 +46,9 @@ import { txlogBenchmarks } from "./micro/txlog.js";
 import { type PeerReport, runPeers } from "./peers/run-peers.js";
 import { formatPeerSummary, formatPeerTables } from "./peers/table.js";
 import {
-  formatCpuState,
+  formatMachineState,
   formatTable,
+  type MachineState,
   machineFacts,
   type Report,
   type ResultRow,
@@ -168,8 +170,8 @@ async function main(): Promise<void> {
     // exit code must not depend on how busy the machine was.
     const fastest = fastestReadingMs(allProbes);
     const named = failed.map((r) => {
-      const state = formatCpuState(r, fastest);
-      return state === "" ? r.name : `${r.name} (${state} CPU)`;
+      const state = formatMachineState(r, fastest);
+      return state === "" ? r.name : `${r.name} (${state})`;
     });
     console.log(`micro targets missed: ${named.join(", ")}`);
   }
@@ -254,25 +256,33 @@ function runGroupAndPrint(group: string, quick: boolean, filter: string | null):
   );
   const measurements: Measurement[] = [];
   const probes: CpuProbe[] = [];
-  // The slower reading of the two around each benchmark, by name.
-  const probeMs = new Map<string, number>();
+  // The slower readings of the two around each benchmark, by name.
+  const states = new Map<string, MachineState>();
   try {
     for (const benchmark of selected) {
       process.stderr.write(`  ${benchmark.name} … `);
+      const diskBefore = benchmark.syncs === true ? probeDiskSync() : null;
       const before = probeInPlace("before", `micro: ${benchmark.name}`);
       const m = measure(benchmark, options);
       const after = probeInPlace("after", `micro: ${benchmark.name}`);
+      const diskAfter = benchmark.syncs === true ? probeDiskSync() : null;
       measurements.push(m);
       probes.push(before, after);
-      probeMs.set(benchmark.name, Math.max(before.ms, after.ms));
+      const diskSyncMs =
+        diskBefore === null || diskAfter === null ? null : Math.max(diskBefore, diskAfter);
+      states.set(benchmark.name, { cpuProbeMs: Math.max(before.ms, after.ms), diskSyncMs });
+      const disk =
+        diskSyncMs === null
+          ? ""
+          : `, disk sync ${diskBefore!.toFixed(2)} → ${diskAfter!.toFixed(2)} ms`;
       process.stderr.write(
-        `${m.medianNs.toFixed(1)} ns/op (${m.batches} × ${m.iterationsPerBatch}), cpu probe ${before.ms.toFixed(1)} → ${after.ms.toFixed(1)} ms\n`,
+        `${m.medianNs.toFixed(1)} ns/op (${m.batches} × ${m.iterationsPerBatch}), cpu probe ${before.ms.toFixed(1)} → ${after.ms.toFixed(1)} ms${disk}\n`,
       );
     }
   } finally {
     built.cleanup();
   }
-  const rows = toResultRows(selected, measurements, probeMs);
+  const rows = toResultRows(selected, measurements, states);
   const sink = (sinkValue() ^ cpuProbeSink()) >>> 0;
   console.log(`${RESULT_MARK}${JSON.stringify({ rows, sink, probes })}`);
 }

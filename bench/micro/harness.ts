@@ -32,6 +32,8 @@ export interface Benchmark {
   readonly quick: boolean;
   /** One line on what is measured, for the report. */
   readonly note: string;
+  /** The figure depends on the disk's sync latency (it calls `fdatasync`): probed around it. */
+  readonly syncs?: boolean;
 }
 
 /** How long to warm up and measure. */

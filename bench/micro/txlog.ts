@@ -246,6 +246,7 @@ export function txlogBenchmarks(quick: boolean): TxlogBenchmarks {
       note: "durable commits: fdatasync once per 100-row transaction",
       quick: true,
       target: { kind: "max-ns-per-op", value: 1e9 / 70_000 },
+      syncs: true,
       run: callByCall(true),
     },
     {

@@ -1,6 +1,7 @@
 /** The printed form of the peer report: one Markdown table per scenario, then targets and skips. */
 
 import { slowPhaseLabel } from "../cpu-probe.js";
+import { machineNotes } from "../report.js";
 import type { PeerFigure } from "./figures.js";
 import type { PeerReport } from "./run-peers.js";
 
@@ -80,9 +81,16 @@ function probeBefore(report: PeerReport, f: PeerFigure): number | null {
   return report.cpuProbes.find((p) => p.when === "before" && p.workload === workload)?.ms ?? null;
 }
 
+/** The disk sync probe reading taken right before a synced writer's run, if any. */
+function diskSyncOf(f: PeerFigure): number | null {
+  const { diskSyncMs } = f.details;
+  return typeof diskSyncMs === "number" ? diskSyncMs : null;
+}
+
 /**
  * One Markdown table per scenario; `fastestProbeMs`, the run's fastest CPU
- * probe reading, marks the figures of workloads that began in a slow phase.
+ * probe reading, marks the figures of workloads that began in a slow phase;
+ * synced writers' figures also show the disk's sync latency before them.
  */
 export function formatPeerTables(report: PeerReport, fastestProbeMs: number | null): string {
   const out: string[] = [];
@@ -96,7 +104,7 @@ export function formatPeerTables(report: PeerReport, fastestProbeMs: number | nu
     "vs fs",
     "target",
     "met",
-    "CPU",
+    "machine",
     "details",
   ];
   const numeric = [false, false, true, true, true, true, true, false, false, false, false];
@@ -122,7 +130,7 @@ export function formatPeerTables(report: PeerReport, fastestProbeMs: number | nu
         formatRatio(f.vsFs),
         f.target?.label ?? "",
         f.met === null ? "" : f.met ? "met" : "NOT MET",
-        slowPhaseLabel(probeBefore(report, f), fastestProbeMs),
+        machineNotes(slowPhaseLabel(probeBefore(report, f), fastestProbeMs), diskSyncOf(f)),
         details(f),
       ]);
     }

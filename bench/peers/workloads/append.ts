@@ -18,6 +18,7 @@
  * process (lmdb-js detaches ArrayBuffers) slows the others' code in it.
  */
 
+import { formatDiskSync, probeDiskSync } from "../../disk-probe.js";
 import type { AppendChildReport, AppendChildRequest } from "../append-child.js";
 import {
   addToSink,
@@ -175,6 +176,9 @@ async function appendWith(ctx: ScenarioContext, driver: PeerDriver, measured: bo
       measured,
       loads,
     };
+    // A synced writer's figure is read against the disk's sync latency of the moment.
+    const diskSyncMs = measured && driver.write!.synced ? probeDiskSync() : null;
+    if (diskSyncMs !== null) ctx.log(`    ${formatDiskSync(diskSyncMs)}`);
     const report = runChildScript<AppendChildReport>("append-child.js", request);
     addToSink(report.sink);
     if (loads) {
@@ -191,6 +195,7 @@ async function appendWith(ctx: ScenarioContext, driver: PeerDriver, measured: bo
         unit: "rows/s",
         mbPerSecond: null,
         ...report.measurement,
+        details: { ...report.measurement.details, diskSyncMs },
       });
     }
   } catch (error) {
