@@ -98,6 +98,15 @@ export function targetFor(f: MeasuredFigure): PeerTarget | null {
     if (f.driver === "frozendb binary_search") return atLeast(200_000, "lookups/s");
     if (f.driver === "frozendb inmemory") return atLeast(300_000, "lookups/s");
   }
+  if (f.workload === "get" && f.figure === GET_ABSENT) {
+    if (f.driver === "frozendb binary_search" && f.rows === 1_000_000) {
+      return atLeast(50_000, "lookups/s");
+    }
+    // Each of its absent-key lookups scans the whole store (see the get workload).
+    if (f.driver === "frozendb simple") {
+      return { kind: "min", on: "mbPerSecond", value: 1_000, label: "≥ 1 GB/s scan" };
+    }
+  }
   if (f.workload === "open" && f.rows === 1_000_000) {
     if (f.driver === "frozendb binary_search") {
       return { kind: "max", on: "value", value: 10, label: "≤ 10 ms" };

@@ -35,6 +35,13 @@ function formatMB(mb: number): string {
   return mb >= 1_000 ? `${(mb / 1_000).toFixed(2)} GB` : `${mb.toFixed(1)} MB`;
 }
 
+/** A rate in MB/s, as GB/s from 1,000 MB/s. */
+function formatMbRate(mbPerSecond: number): string {
+  return mbPerSecond >= 1_000
+    ? `${(mbPerSecond / 1_000).toFixed(2)} GB/s`
+    : `${mbPerSecond.toFixed(0)} MB/s`;
+}
+
 function plural(n: number, word: string): string {
   return `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -53,17 +60,14 @@ function details(f: PeerFigure): string {
       return num("rowsWritten") < f.rows ? `${note} (budget)` : note;
     }
     case "get":
-      return plural(f.samples, "lookup");
+      return f.mbPerSecond === null
+        ? plural(f.samples, "lookup")
+        : `${plural(f.samples, "lookup")}, each a scan of the whole store: ${formatMbRate(f.mbPerSecond)}`;
     case "open":
       return `first ${formatUs(num("firstOpenMs") * 1_000)}; RSS ${signedMB(num("rssOpenDeltaMB"))} open, ${signedMB(num("rssLookupsDeltaMB"))} after ${plural(num("childLookups"), "get")} at ${formatCount(num("childLookupsPerSecond"))}/s (anon ${signedMB(num("anonOpenDeltaMB"))}, ${signedMB(num("anonLookupsDeltaMB"))}); ${plural(f.samples, "open")}`;
     case "scan":
-    case "verify": {
-      const gbps = (f.mbPerSecond ?? 0) >= 1_000;
-      const rate = gbps
-        ? `${((f.mbPerSecond ?? 0) / 1_000).toFixed(2)} GB/s`
-        : `${(f.mbPerSecond ?? 0).toFixed(0)} MB/s`;
-      return `${rate} of ${formatMB(num("storeBytes") / 1e6)}; ${plural(f.samples, "run")}`;
-    }
+    case "verify":
+      return `${formatMbRate(f.mbPerSecond ?? 0)} of ${formatMB(num("storeBytes") / 1e6)}; ${plural(f.samples, "run")}`;
   }
 }
 
