@@ -139,7 +139,7 @@ export function cpuProbeSink(): number {
 }
 
 /** A reading above this multiple of the run's fastest marks a slow phase. */
-export const SLOW_PROBE_RATIO = 1.25;
+const SLOW_PROBE_RATIO = 1.25;
 
 /** The fastest reading of the run, or null when there is none. */
 export function fastestReadingMs(probes: readonly CpuProbe[]): number | null {
