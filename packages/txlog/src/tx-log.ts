@@ -42,6 +42,7 @@ import { MappedFile } from "./mapped-file.js";
 import { checkDatabasePath, isCode } from "./path-checks.js";
 import { readTailState, type TailState } from "./recovery.js";
 import { computeTailMaximum, isKeyCommitted, type RowReader } from "./row-scan.js";
+import { RunningCrc } from "./running-crc.js";
 import {
   type AddOptions,
   type CheckedRow,
@@ -145,7 +146,7 @@ export class TxLog implements RowReader {
    * checksum row of a block this handle wrote needs no read-back. Undefined
    * while the block holds rows written before this handle.
    */
-  #blockCrc: number | undefined;
+  #blockCrc: RunningCrc | undefined;
   #blockCrcTried = false;
   /**
    * The largest data-row key in the file (bytes in {@link #maxKeyBytes},
@@ -601,7 +602,7 @@ export class TxLog implements RowReader {
    * from the file and validated row by row, as the original does.
    */
   #checksumCrc(checksumIndex: number, plan: WritePlan, offset: number): number {
-    if (this.#blockCrc !== undefined) return crc32(plan.buffer.subarray(0, offset), this.#blockCrc);
+    if (this.#blockCrc !== undefined) return this.#blockCrc.valueWith(plan.buffer, 0, offset);
     return blockCrc(
       this.#blockReader,
       this.rowSize,
@@ -620,7 +621,9 @@ export class TxLog implements RowReader {
   #advanceBlockCrc(plan: WritePlan, sizeBefore: number): void {
     const at = plan.checksumOffset;
     if (at >= 0) {
-      this.#blockCrc = crc32(plan.buffer.subarray(at, plan.length));
+      if (this.#blockCrc === undefined) this.#blockCrc = new RunningCrc(0);
+      else this.#blockCrc.restart(0);
+      this.#blockCrc.append(plan.buffer, at, plan.length - at);
       return;
     }
     if (this.#blockCrc === undefined) {
@@ -628,9 +631,9 @@ export class TxLog implements RowReader {
       this.#blockCrcTried = true;
       const seed = this.#crcOfFreshBlock(sizeBefore);
       if (seed === undefined) return;
-      this.#blockCrc = seed;
+      this.#blockCrc = new RunningCrc(seed);
     }
-    this.#blockCrc = crc32(plan.buffer.subarray(0, plan.length), this.#blockCrc);
+    this.#blockCrc.append(plan.buffer, 0, plan.length);
   }
 
   /**
