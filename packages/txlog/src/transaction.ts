@@ -33,6 +33,7 @@ import {
   writeRowEnd,
 } from "@frozendb/codec";
 import type { OpenTransactionState } from "./recovery.js";
+import { RowBuffer } from "./row-buffer.js";
 import type { WritePlan, WrittenDataRow } from "./write-plan.js";
 
 /** A value as handed to `add`: JSON text, or its UTF-8 bytes. */
@@ -93,7 +94,7 @@ type Pending =
   | { readonly kind: "started"; readonly startControl: "T" | "R" }
   | {
       readonly kind: "payload";
-      readonly buf: Uint8Array;
+      readonly row: RowBuffer;
       readonly timestamp: number;
       /** What the row's notification is built from. */
       readonly data: WrittenDataRow;
@@ -194,7 +195,7 @@ export class Transaction {
   #pending: Pending;
   // Two row buffers, used in turn: the row being completed by a call and the
   // row that call starts must not share one.
-  readonly #buffers: [Uint8Array, Uint8Array];
+  readonly #buffers: [RowBuffer, RowBuffer];
   #nextBuffer = 0;
   #savepoints = 0;
   #maxTimestamp = 0;
@@ -209,8 +210,8 @@ export class Transaction {
     // buffer, and two buffers used in turn would make it a new one per row.
     const both = new ArrayBuffer(2 * host.rowSize);
     this.#buffers = [
-      new Uint8Array(both, 0, host.rowSize),
-      new Uint8Array(both, host.rowSize, host.rowSize),
+      new RowBuffer(both, 0, host.rowSize),
+      new RowBuffer(both, host.rowSize, host.rowSize),
     ];
     if (recovered !== undefined) this.#restore(recovered);
   }
@@ -231,11 +232,11 @@ export class Transaction {
     } else {
       // Rebuild the whole row buffer so that completing it computes the
       // parity over exactly the bytes already on disk.
-      const buf = this.#takeBuffer();
-      writeDataRowHead(buf, 0, n, partial.startControl, partial.key, partial.value);
+      const row = this.#takeBuffer();
+      writeDataRowHead(row.bytes, 0, n, partial.startControl, partial.key, partial.value);
       this.#pending = {
         kind: "payload",
-        buf,
+        row,
         timestamp: partial.timestamp,
         data: { key: partial.key, valueLength: partial.value.length, ascii: false },
         savepoint: partial.state === 3,
@@ -277,7 +278,8 @@ export class Transaction {
   add(key: KeyInput, value: ValueInput, options?: AddOptions): void {
     this.#checkActive("AddRow() cannot be called on committed transaction");
     const max = Math.max(this.#host.maxTimestamp(), this.#maxTimestamp);
-    const buf = this.#buffers[this.#nextBuffer]!;
+    const target = this.#buffers[this.#nextBuffer]!;
+    const buf = target.bytes;
     const row = checkRow(this.#host, key, value, this.rowCount, this.#keys, max, buf, 0, options);
     const n = this.#host.rowSize;
     const plan = this.#host.plan();
@@ -285,24 +287,30 @@ export class Transaction {
     let completed: RowSummary | undefined;
     if (pending.kind === "started") {
       writeDataRowFrame(buf, 0, n, pending.startControl, row.key, row.valueLength);
-      plan.push(buf.subarray(2, n - 5));
+      plan.push(target.headAfterBegin);
     } else {
       if (pending.kind === "payload") completed = this.#planCompletion(plan, "continue");
       writeDataRowFrame(buf, 0, n, "R", row.key, row.valueLength);
-      plan.push(buf.subarray(0, n - 5));
+      plan.push(target.head);
     }
     this.#write(plan, false);
     this.#nextBuffer ^= 1;
     if (completed !== undefined) this.#recordCompleted(completed);
-    this.#pending = { kind: "payload", buf, timestamp: row.timestamp, data: row, savepoint: false };
+    this.#pending = {
+      kind: "payload",
+      row: target,
+      timestamp: row.timestamp,
+      data: row,
+      savepoint: false,
+    };
     this.#keys.add(row.key);
     this.#maxTimestamp = Math.max(this.#maxTimestamp, row.timestamp);
   }
 
-  #takeBuffer(): Uint8Array {
-    const buf = this.#buffers[this.#nextBuffer]!;
+  #takeBuffer(): RowBuffer {
+    const row = this.#buffers[this.#nextBuffer]!;
     this.#nextBuffer ^= 1;
-    return buf;
+    return row;
   }
 
   /**
@@ -327,7 +335,7 @@ export class Transaction {
     const plan = this.#host.plan();
     plan.pushByte(SAVEPOINT_MARK);
     this.#write(plan, false);
-    pending.buf[this.#host.rowSize - 5] = SAVEPOINT_MARK;
+    pending.row.bytes[this.#host.rowSize - 5] = SAVEPOINT_MARK;
     pending.savepoint = true;
   }
 
@@ -394,22 +402,23 @@ export class Transaction {
     const pending = this.#pending as Extract<Pending, { kind: "payload" }>;
     const n = this.#host.rowSize;
     const endControl = completionControl(action, pending.savepoint);
-    writeRowEnd(pending.buf, 0, n, endControl);
-    plan.push(pending.buf.subarray(pending.savepoint ? n - 4 : n - 5));
+    const row = pending.row;
+    writeRowEnd(row.bytes, 0, n, endControl);
+    plan.push(pending.savepoint ? row.endAfterSavepoint : row.end);
     const index = this.#host.completeRowCount();
-    plan.complete(index, pending.buf, 0, pending.timestamp, pending.data);
+    plan.complete(index, row.bytes, 0, pending.timestamp, pending.data);
     this.#planChecksumIfDue(plan, index);
     return { index, endControl };
   }
 
   #planNullRow(plan: WritePlan): void {
     const n = this.#host.rowSize;
-    const buf = this.#takeBuffer();
+    const row = this.#takeBuffer();
     const timestamp = this.#host.maxTimestamp();
-    writeNullRow(buf, 0, n, timestamp);
-    plan.push(buf.subarray(2));
+    writeNullRow(row.bytes, 0, n, timestamp);
+    plan.push(row.afterBegin);
     const index = this.#host.completeRowCount();
-    plan.complete(index, buf, 0, timestamp);
+    plan.complete(index, row.bytes, 0, timestamp);
     this.#planChecksumIfDue(plan, index);
   }
 
