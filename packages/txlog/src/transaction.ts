@@ -82,12 +82,6 @@ export interface TransactionHost {
   transactionEnded(transaction: Transaction): void;
 }
 
-/** A complete row of this transaction. */
-interface RowSummary {
-  readonly index: number;
-  readonly endControl: DataEndControl;
-}
-
 /** The row being written: nothing yet, `1F T|R` only, or head (+ `S`). */
 type Pending =
   | { readonly kind: "none" }
@@ -190,7 +184,8 @@ export function checkRow(
 export class Transaction {
   readonly #host: TransactionHost;
   readonly #readOnly: boolean;
-  readonly #rows: RowSummary[] = [];
+  /** Complete data rows of this transaction (the row being written not included). */
+  #completedRows = 0;
   readonly #keys = new KeySet();
   #pending: Pending;
   // Two row buffers, used in turn: the row being completed by a call and the
@@ -219,9 +214,8 @@ export class Transaction {
   #restore(state: OpenTransactionState): void {
     const n = this.#host.rowSize;
     for (const row of state.rows) {
-      this.#rows.push({ index: row.index, endControl: row.endControl });
+      this.#recordCompleted(row.endControl);
       this.#keys.add(row.key);
-      if (hasSavepoint(row.endControl)) this.#savepoints++;
       this.#maxTimestamp = Math.max(this.#maxTimestamp, row.timestamp);
     }
     const partial = state.partial;
@@ -253,7 +247,7 @@ export class Transaction {
 
   /** Data rows in the transaction, the row being written included. */
   get rowCount(): number {
-    return this.#rows.length + (this.#pending.kind === "payload" ? 1 : 0);
+    return this.#completedRows + (this.#pending.kind === "payload" ? 1 : 0);
   }
 
   /** Savepoints created so far, a pending one on the current row included. */
@@ -284,7 +278,7 @@ export class Transaction {
     const n = this.#host.rowSize;
     const plan = this.#host.plan();
     const pending = this.#pending;
-    let completed: RowSummary | undefined;
+    let completed: DataEndControl | undefined;
     if (pending.kind === "started") {
       writeDataRowFrame(buf, 0, n, pending.startControl, row.key, row.valueLength);
       plan.push(target.headAfterBegin);
@@ -375,13 +369,13 @@ export class Transaction {
   #end(action: "commit" | { rollbackTo: number }, noRowMessage: string): void {
     const pending = this.#pending;
     const plan = this.#host.plan();
-    let completed: RowSummary | undefined;
+    let completed: DataEndControl | undefined;
     if (pending.kind === "payload") {
       completed = this.#planCompletion(plan, action);
     } else if (
       pending.kind === "started" &&
       pending.startControl === "T" &&
-      this.#rows.length === 0
+      this.#completedRows === 0
     ) {
       this.#planNullRow(plan);
     } else {
@@ -398,7 +392,7 @@ export class Transaction {
   #planCompletion(
     plan: WritePlan,
     action: "continue" | "commit" | { rollbackTo: number },
-  ): RowSummary {
+  ): DataEndControl {
     const pending = this.#pending as Extract<Pending, { kind: "payload" }>;
     const n = this.#host.rowSize;
     const endControl = completionControl(action, pending.savepoint);
@@ -408,7 +402,7 @@ export class Transaction {
     const index = this.#host.completeRowCount();
     plan.complete(index, row.bytes, 0, pending.timestamp, pending.data);
     this.#planChecksumIfDue(plan, index);
-    return { index, endControl };
+    return endControl;
   }
 
   #planNullRow(plan: WritePlan): void {
@@ -430,9 +424,9 @@ export class Transaction {
     plan.complete(completedIndex + 1, row, 0, undefined);
   }
 
-  #recordCompleted(row: RowSummary): void {
-    this.#rows.push(row);
-    if (hasSavepoint(row.endControl)) this.#savepoints++;
+  #recordCompleted(endControl: DataEndControl): void {
+    this.#completedRows++;
+    if (hasSavepoint(endControl)) this.#savepoints++;
   }
 
   #write(plan: WritePlan, durable: boolean): void {
