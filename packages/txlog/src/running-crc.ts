@@ -25,14 +25,22 @@ export class RunningCrc {
 
   /** Adds `bytes[offset, offset + length)` to the stream. */
   append(bytes: Uint8Array, offset: number, length: number): void {
-    if (this.#pending + length > FOLD_BYTES) {
+    if (length > FOLD_BYTES) {
       this.#fold();
-      if (length > FOLD_BYTES) {
-        this.#crc = crc32(bytes.subarray(offset, offset + length), this.#crc);
-        return;
-      }
+      this.#crc = crc32(bytes.subarray(offset, offset + length), this.#crc);
+      return;
     }
-    this.#backlog.set(bytes.subarray(offset, offset + length), this.#pending);
+    if (this.#pending + length > FOLD_BYTES) this.#fold();
+    const backlog = this.#backlog;
+    if (offset === 0 && this.#pending + bytes.length <= backlog.length) {
+      // All of `bytes` fits (a writer's plan buffer is a few hundred bytes):
+      // copying it whole, bytes past `length` to be overwritten by the next
+      // append, costs less than the view that a partial copy needs — an
+      // object per row written, and a fresh cache line or two each.
+      backlog.set(bytes, this.#pending);
+    } else {
+      backlog.set(bytes.subarray(offset, offset + length), this.#pending);
+    }
     this.#pending += length;
   }
 

@@ -588,7 +588,7 @@ export class TxLog implements RowReader {
 
   #checksumRow(plan: WritePlan): Uint8Array {
     const n = this.rowSize;
-    const last = plan.completed.at(-1);
+    const last = plan.lastCompleted();
     const checksumIndex = (last === undefined ? this.rowCount() - 1 : last.index) + 1;
     const row = new Uint8Array(n);
     writeChecksumRow(row, 0, n, this.#checksumCrc(checksumIndex, plan, plan.length));
@@ -608,7 +608,7 @@ export class TxLog implements RowReader {
       this.rowSize,
       checksumIndex,
       this.rowCount(),
-      plan.completed,
+      plan.completedRows(),
     );
   }
 
@@ -672,9 +672,11 @@ export class TxLog implements RowReader {
     }
     this.#advanceBlockCrc(plan, this.#size);
     this.#size += plan.length;
-    this.#settle(plan.completed);
+    this.#settle(plan);
+    const count = plan.completedCount;
     // Every written row counts for the maxima, even if a listener fails below.
-    for (const { timestamp, data } of plan.completed) {
+    for (let i = 0; i < count; i++) {
+      const { timestamp, data } = plan.completedAt(i);
       if (
         timestamp !== undefined &&
         this.#maxTimestamp !== undefined &&
@@ -684,7 +686,8 @@ export class TxLog implements RowReader {
       }
       if (data !== undefined) this.#offerKey(data.key);
     }
-    for (const completed of plan.completed) {
+    for (let i = 0; i < count; i++) {
+      const completed = plan.completedAt(i);
       const index = completed.index;
       if (index < this.#delivered) continue;
       if (this.#listeners.length === 0) {
@@ -748,11 +751,11 @@ export class TxLog implements RowReader {
     return !this.#hasMaxKey || compareUuids(key, this.#maxKeyBytes) > 0;
   }
 
-  /** Moves the settled bound past the last row of `completed` that ends a transaction. */
-  #settle(completed: readonly CompletedRow[]): void {
+  /** Moves the settled bound past the last row `plan` completes that ends a transaction. */
+  #settle(plan: WritePlan): void {
     const n = this.rowSize;
-    for (let i = completed.length - 1; i >= 0; i--) {
-      const { index, bytes, offset } = completed[i]!;
+    for (let i = plan.completedCount - 1; i >= 0; i--) {
+      const { index, bytes, offset } = plan.completedAt(i);
       if (index < this.#settledRows) return;
       const control = readEndControl(bytes, offset + n - 5);
       if (control !== undefined && control !== "CS" && endsTransaction(control)) {
@@ -779,7 +782,8 @@ export class TxLog implements RowReader {
     }
     const n = this.rowSize;
     let keep = this.#size;
-    for (const { index, bytes, offset } of plan.completed) {
+    for (let i = 0; i < plan.completedCount; i++) {
+      const { index, bytes, offset } = plan.completedAt(i);
       const end = HEADER_SIZE + (index + 1) * n;
       if (end > size) break;
       const control = readEndControl(bytes, offset + n - 5);

@@ -4,15 +4,17 @@
  * the head of a new row (file-format §10.6). It also records which rows the
  * call completes, for the checksum and for row notifications.
  *
- * One plan per log, reused by every call: typed arrays larger than a few
- * dozen bytes are expensive to allocate in V8, and a call's bytes are
- * written before the next call starts.
+ * One plan per log, reused by every call, its completed-row records
+ * included: a call's bytes are written and its rows delivered before the
+ * next call starts, and every object a call allocates costs it fresh cache
+ * lines right after its `write(2)` (on this VM about 0.35 µs per KB).
  */
 
 /**
  * A row completed by a write: its index, where its full bytes are (in the
  * plan's or a transaction's buffer; a view per row would be one more object
- * for every row written) and (data/null rows) its timestamp.
+ * for every row written) and (data/null rows) its timestamp. Valid until the
+ * plan's next {@link WritePlan.reset}, which reuses it.
  */
 export interface CompletedRow {
   readonly index: number;
@@ -22,6 +24,15 @@ export interface CompletedRow {
   readonly timestamp: number | undefined;
   /** A data row's fields as the writer built it (subscribers get them without a decode). */
   readonly data: WrittenDataRow | undefined;
+}
+
+/** A {@link CompletedRow} record the plan refills. */
+interface CompletedRecord {
+  index: number;
+  bytes: Uint8Array;
+  offset: number;
+  timestamp: number | undefined;
+  data: WrittenDataRow | undefined;
 }
 
 /** What the writer knows of a data row it completes. */
@@ -37,7 +48,9 @@ export interface WrittenDataRow {
 export class WritePlan {
   #buffer: Uint8Array;
   #length = 0;
-  #completed: CompletedRow[] = [];
+  /** Records of completed rows, `[0, #completedCount)` in use; never shrinks. */
+  readonly #completed: CompletedRecord[] = [];
+  #completedCount = 0;
   #checksumOffset = -1;
 
   constructor(capacity: number) {
@@ -48,7 +61,7 @@ export class WritePlan {
   reset(): this {
     this.#length = 0;
     this.#checksumOffset = -1;
-    if (this.#completed.length > 0) this.#completed = [];
+    this.#completedCount = 0;
     return this;
   }
 
@@ -57,9 +70,24 @@ export class WritePlan {
     return this.#length;
   }
 
-  /** Rows the planned bytes complete, in file order. */
-  get completed(): readonly CompletedRow[] {
-    return this.#completed;
+  /** How many rows the planned bytes complete. */
+  get completedCount(): number {
+    return this.#completedCount;
+  }
+
+  /** The `i`-th row (in file order) the planned bytes complete, `i` < {@link completedCount}. */
+  completedAt(i: number): CompletedRow {
+    return this.#completed[i]!;
+  }
+
+  /** The last row the planned bytes complete, if any. */
+  lastCompleted(): CompletedRow | undefined {
+    return this.#completedCount === 0 ? undefined : this.#completed[this.#completedCount - 1];
+  }
+
+  /** Copies of the rows the planned bytes complete, in file order (for rare paths). */
+  completedRows(): CompletedRow[] {
+    return this.#completed.slice(0, this.#completedCount).map((row) => ({ ...row }));
   }
 
   /**
@@ -116,7 +144,17 @@ export class WritePlan {
     timestamp: number | undefined,
     data?: WrittenDataRow,
   ): void {
-    this.#completed.push({ index, bytes, offset, timestamp, data });
+    const record = this.#completed[this.#completedCount];
+    if (record === undefined) {
+      this.#completed.push({ index, bytes, offset, timestamp, data });
+    } else {
+      record.index = index;
+      record.bytes = bytes;
+      record.offset = offset;
+      record.timestamp = timestamp;
+      record.data = data;
+    }
+    this.#completedCount++;
   }
 
   /** The buffer whose first {@link length} bytes are the planned bytes (no view to allocate). */

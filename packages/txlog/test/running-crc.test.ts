@@ -30,6 +30,21 @@ describe("RunningCrc", () => {
     }
   });
 
+  it("takes only the first `length` bytes of a reused buffer appended from its start, whatever follows them", () => {
+    const random = seededRandom(9);
+    // A writer's plan: one buffer, refilled for every call, longer than any call's bytes.
+    const plan = new Uint8Array(600);
+    const stream: number[] = [];
+    const running = new RunningCrc(0);
+    for (let call = 0; call < 2_000; call++) {
+      const length = Math.floor(random() * 600);
+      plan.set(randomBytes(random, 600));
+      running.append(plan, 0, length);
+      for (let i = 0; i < length; i++) stream.push(plan[i]!);
+    }
+    expect(running.valueWith(plan, 0, 0)).toBe(crc32(Uint8Array.from(stream)));
+  });
+
   it("continues a seed, and restart begins a new stream", () => {
     const random = seededRandom(5);
     const a = randomBytes(random, 70_000);
