@@ -58,7 +58,7 @@ export function encodeValueInto(
     if (value.length === 0) throw new InvalidInputError("value cannot be empty");
     if (!isWellFormedText(value)) throw new InvalidInputError("value must be valid UTF-8 text");
     // One spare byte tells a value that fits from one that does not.
-    const { read, written } = encodeUtf8Into(value, target.subarray(offset, offset + max + 1));
+    const { read, written } = encodeUtf8Into(value, valueArea(target, offset, max + 1));
     if (read < value.length || written > max) {
       throw new InvalidInputError(tooLong(encodeUtf8(value).length, rowSize));
     }
@@ -90,6 +90,32 @@ export function encodeValueInto(
     }
   }
   return length;
+}
+
+// The views `valueArea` made last, one per target: a writer encodes every
+// value into one of the same two row buffers, and a view per value would be
+// one more object for each row written.
+const areaTargets: [Uint8Array | undefined, Uint8Array | undefined] = [undefined, undefined];
+const areas: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
+let nextArea = 0;
+
+/** `target.subarray(offset, offset + length)`, reused while the same target asks for the same range. */
+function valueArea(target: Uint8Array, offset: number, length: number): Uint8Array {
+  for (let i = 0; i < 2; i++) {
+    const area = areas[i]!;
+    if (
+      areaTargets[i] === target &&
+      area.byteOffset === target.byteOffset + offset &&
+      area.length === length
+    ) {
+      return area;
+    }
+  }
+  const area = target.subarray(offset, offset + length);
+  areaTargets[nextArea] = target;
+  areas[nextArea] = area;
+  nextArea ^= 1;
+  return area;
 }
 
 function tooLong(length: number, rowSize: number): string {

@@ -1,9 +1,21 @@
 /**
- * A row a transaction is writing, with the views of it that the writing
- * order appends (file-format §10.6). The views are made once per buffer:
- * a `subarray` per call would be one more object for every row written.
+ * The row a transaction is writing: its bytes, the views of them that the
+ * writing order appends (file-format §10.6) and what the row holds. A
+ * transaction has two, used in turn, each refilled by every `add`: the
+ * views are made once per buffer and the fields are overwritten, since on
+ * this VM every object a call allocates costs it fresh cache lines right
+ * after its `write(2)`.
  */
-export class RowBuffer {
+
+import { UUID_LENGTH } from "@frozendb/codec";
+import type { WrittenDataRow } from "./write-plan.js";
+
+/** The key of a buffer that holds no row yet. */
+const NO_KEY = new Uint8Array(UUID_LENGTH);
+
+export class RowBuffer implements WrittenDataRow {
+  /** Tells this state of a transaction's current row from "none" and "started". */
+  readonly kind = "payload";
   /** The whole row. */
   readonly bytes: Uint8Array;
   /** Positions 0…N−6: sentinel, `R`, key, value and padding (a row after the first). */
@@ -16,6 +28,14 @@ export class RowBuffer {
   readonly endAfterSavepoint: Uint8Array;
   /** Positions 2…N−1: a null row, `begin` having written `1F T`. */
   readonly afterBegin: Uint8Array;
+  /** The row's key (its own bytes, never shared with another row). */
+  key: Uint8Array = NO_KEY;
+  timestamp = 0;
+  valueLength = 0;
+  /** The value is all ASCII (its text can be read without a UTF-8 decoder). */
+  ascii = false;
+  /** The row carries a savepoint `S` (written, its end not yet). */
+  savepoint = false;
 
   /** The row at `buffer[offset, offset + rowSize)`. */
   constructor(buffer: ArrayBuffer, offset: number, rowSize: number) {

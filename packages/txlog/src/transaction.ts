@@ -82,18 +82,20 @@ export interface TransactionHost {
   transactionEnded(transaction: Transaction): void;
 }
 
-/** The row being written: nothing yet, `1F T|R` only, or head (+ `S`). */
+/**
+ * The row being written: nothing yet, `1F T|R` only, or head (+ `S`) —
+ * then the {@link RowBuffer} holding it (no object per call).
+ */
 type Pending =
   | { readonly kind: "none" }
   | { readonly kind: "started"; readonly startControl: "T" | "R" }
-  | {
-      readonly kind: "payload";
-      readonly row: RowBuffer;
-      readonly timestamp: number;
-      /** What the row's notification is built from. */
-      readonly data: WrittenDataRow;
-      savepoint: boolean;
-    };
+  | RowBuffer;
+
+const NO_ROW: Pending = Object.freeze({ kind: "none" });
+const STARTED: Record<"T" | "R", Pending> = {
+  T: Object.freeze({ kind: "started", startControl: "T" }),
+  R: Object.freeze({ kind: "started", startControl: "R" }),
+};
 
 /** One row for {@link TxLog.appendTransaction} and {@link Transaction.add}. */
 export interface NewRow {
@@ -106,13 +108,22 @@ export interface CheckedRow extends WrittenDataRow {
   readonly timestamp: number;
 }
 
+/** Where {@link checkRow} can put what it found instead of a new object. */
+interface CheckedRowRecord {
+  key: Uint8Array;
+  timestamp: number;
+  valueLength: number;
+  ascii: boolean;
+}
+
 /**
  * Runs the checks of behaviour §5.2 that concern the row itself, in order
  * (key, empty value, row limit, ordering, null-row key, size/JSON,
  * duplicates), against a transaction holding `rowsSoFar` rows whose keys are
  * `keys` and whose largest timestamp with the file's is `maxTimestamp`. The
  * value is encoded straight into `target` at `rowOffset + 26` (an in-memory
- * row; nothing reaches the file before every check has passed).
+ * row; nothing reaches the file before every check has passed). What it
+ * found goes into `out` when given (a reused record), else a new object.
  */
 export function checkRow(
   host: TransactionHost,
@@ -123,7 +134,8 @@ export function checkRow(
   maxTimestamp: number,
   target: Uint8Array,
   rowOffset: number,
-  options: AddOptions = {},
+  options: AddOptions = NO_OPTIONS,
+  out?: CheckedRowRecord,
 ): CheckedRow {
   let key: Uint8Array;
   try {
@@ -156,16 +168,29 @@ export function checkRow(
       "DataRow UUID cannot be a NullRow UUID (non-timestamp parts bytes 7, 9-15 must not be all zeros)",
     );
   }
-  const valueLength = encodeValueInto(value, target, rowOffset + VALUE_OFFSET, host.rowSize, {
-    validateJson: options.trustedJson !== true,
-  });
+  const valueLength = encodeValueInto(
+    value,
+    target,
+    rowOffset + VALUE_OFFSET,
+    host.rowSize,
+    options.trustedJson === true ? TRUSTED_JSON : CHECKED_JSON,
+  );
   if (keys.has(key) || host.isKeyCommitted(key, timestamp)) {
     throw new InvalidInputError("key already exists");
   }
   // One UTF-8 byte per UTF-16 unit: every character was ASCII.
   const ascii = typeof value === "string" && valueLength === value.length;
-  return { key, timestamp, valueLength, ascii };
+  if (out === undefined) return { key, timestamp, valueLength, ascii };
+  out.key = key;
+  out.timestamp = timestamp;
+  out.valueLength = valueLength;
+  out.ascii = ascii;
+  return out;
 }
+
+const NO_OPTIONS: AddOptions = Object.freeze({});
+const TRUSTED_JSON = Object.freeze({ validateJson: false });
+const CHECKED_JSON = Object.freeze({ validateJson: true });
 
 /**
  * An open write transaction. Obtain one from `TxLog.begin()` or, after a
@@ -200,7 +225,7 @@ export class Transaction {
   constructor(host: TransactionHost, readOnly: boolean, recovered?: OpenTransactionState) {
     this.#host = host;
     this.#readOnly = readOnly;
-    this.#pending = { kind: "started", startControl: "T" };
+    this.#pending = STARTED.T;
     // Views of one ArrayBuffer: the parity code keeps a word view per
     // buffer, and two buffers used in turn would make it a new one per row.
     const both = new ArrayBuffer(2 * host.rowSize);
@@ -220,21 +245,20 @@ export class Transaction {
     }
     const partial = state.partial;
     if (partial === undefined) {
-      this.#pending = { kind: "none" };
+      this.#pending = NO_ROW;
     } else if (partial.state === 1) {
-      this.#pending = { kind: "started", startControl: partial.startControl };
+      this.#pending = STARTED[partial.startControl];
     } else {
       // Rebuild the whole row buffer so that completing it computes the
       // parity over exactly the bytes already on disk.
       const row = this.#takeBuffer();
       writeDataRowHead(row.bytes, 0, n, partial.startControl, partial.key, partial.value);
-      this.#pending = {
-        kind: "payload",
-        row,
-        timestamp: partial.timestamp,
-        data: { key: partial.key, valueLength: partial.value.length, ascii: false },
-        savepoint: partial.state === 3,
-      };
+      row.key = partial.key;
+      row.timestamp = partial.timestamp;
+      row.valueLength = partial.value.length;
+      row.ascii = false;
+      row.savepoint = partial.state === 3;
+      this.#pending = row;
       this.#keys.add(partial.key);
       this.#maxTimestamp = Math.max(this.#maxTimestamp, partial.timestamp);
     }
@@ -274,7 +298,8 @@ export class Transaction {
     const max = Math.max(this.#host.maxTimestamp(), this.#maxTimestamp);
     const target = this.#buffers[this.#nextBuffer]!;
     const buf = target.bytes;
-    const row = checkRow(this.#host, key, value, this.rowCount, this.#keys, max, buf, 0, options);
+    const rows = this.rowCount;
+    const row = checkRow(this.#host, key, value, rows, this.#keys, max, buf, 0, options, target);
     const n = this.#host.rowSize;
     const plan = this.#host.plan();
     const pending = this.#pending;
@@ -290,13 +315,8 @@ export class Transaction {
     this.#write(plan, false);
     this.#nextBuffer ^= 1;
     if (completed !== undefined) this.#recordCompleted(completed);
-    this.#pending = {
-      kind: "payload",
-      row: target,
-      timestamp: row.timestamp,
-      data: row,
-      savepoint: false,
-    };
+    target.savepoint = false;
+    this.#pending = target;
     this.#keys.add(row.key);
     this.#maxTimestamp = Math.max(this.#maxTimestamp, row.timestamp);
   }
@@ -329,7 +349,7 @@ export class Transaction {
     const plan = this.#host.plan();
     plan.pushByte(SAVEPOINT_MARK);
     this.#write(plan, false);
-    pending.row.bytes[this.#host.rowSize - 5] = SAVEPOINT_MARK;
+    pending.bytes[this.#host.rowSize - 5] = SAVEPOINT_MARK;
     pending.savepoint = true;
   }
 
@@ -385,7 +405,7 @@ export class Transaction {
     }
     this.#write(plan, true);
     if (completed !== undefined) this.#recordCompleted(completed);
-    this.#pending = { kind: "none" };
+    this.#pending = NO_ROW;
   }
 
   /** Plans the end of the current row (and a checksum row if one falls due). */
@@ -393,14 +413,13 @@ export class Transaction {
     plan: WritePlan,
     action: "continue" | "commit" | { rollbackTo: number },
   ): DataEndControl {
-    const pending = this.#pending as Extract<Pending, { kind: "payload" }>;
+    const row = this.#pending as RowBuffer;
     const n = this.#host.rowSize;
-    const endControl = completionControl(action, pending.savepoint);
-    const row = pending.row;
+    const endControl = completionControl(action, row.savepoint);
     writeRowEnd(row.bytes, 0, n, endControl);
-    plan.push(pending.savepoint ? row.endAfterSavepoint : row.end);
+    plan.push(row.savepoint ? row.endAfterSavepoint : row.end);
     const index = this.#host.completeRowCount();
-    plan.complete(index, row.bytes, 0, pending.timestamp, pending.data);
+    plan.complete(index, row.bytes, 0, row.timestamp, row);
     this.#planChecksumIfDue(plan, index);
     return endControl;
   }
