@@ -10,28 +10,47 @@
 
 import { hexDigitCode, upperHexValue } from "./hex.js";
 
-// A Uint32Array view of the last Uint8Array scanned, reused while callers
-// keep handing in the same buffer (the common case: a file read into one
-// buffer). Reading `.buffer` on every call is itself measurable, so the cache
-// is keyed by the array object, whose buffer and offset never change.
+// A word view of the buffer of each of the last two Uint8Arrays scanned,
+// reused while callers keep handing in the same arrays (the common cases: a
+// file read into one buffer; a writer's two row buffers, used in turn).
+// Reading `.buffer` on every call is itself measurable, so the cache is keyed
+// by the array object, whose buffer and offset never change.
 // Int32Array rather than Uint32Array: its elements stay small integers in V8,
 // where Uint32 values above 2^31 would turn into heap numbers.
-let viewedArray: Uint8Array | undefined;
-let viewedBuffer: ArrayBufferLike | undefined;
-let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+const NO_WORDS: Int32Array<ArrayBufferLike> = new Int32Array(0);
+let arrayA: Uint8Array | undefined;
+let wordsA = NO_WORDS;
+let baseA = 0;
+let arrayB: Uint8Array | undefined;
+let wordsB = NO_WORDS;
+let baseB = 0;
+// The byte offset of the array the last wordsOf call answered for.
 let viewBase = 0;
 
 function wordsOf(bytes: Uint8Array): Int32Array<ArrayBufferLike> {
-  if (bytes !== viewedArray) {
-    // A new view (a subarray, say) of the same buffer reuses the word view.
-    const buffer = bytes.buffer;
-    if (buffer !== viewedBuffer || words.length !== buffer.byteLength >>> 2) {
-      viewedBuffer = buffer;
-      words = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
-    }
-    viewedArray = bytes;
-    viewBase = bytes.byteOffset;
+  if (bytes === arrayA) {
+    viewBase = baseA;
+    return wordsA;
   }
+  if (bytes === arrayB) {
+    viewBase = baseB;
+    return wordsB;
+  }
+  // A new array: it replaces the older entry (A moves to B). A view of the
+  // same buffer (a subarray, say) shares the word view.
+  const buffer = bytes.buffer;
+  const wordCount = buffer.byteLength >>> 2;
+  let words: Int32Array<ArrayBufferLike>;
+  if (wordsA.buffer === buffer && wordsA.length === wordCount) words = wordsA;
+  else if (wordsB.buffer === buffer && wordsB.length === wordCount) words = wordsB;
+  else words = new Int32Array(buffer, 0, wordCount);
+  arrayB = arrayA;
+  wordsB = wordsA;
+  baseB = baseA;
+  arrayA = bytes;
+  wordsA = words;
+  baseA = bytes.byteOffset;
+  viewBase = baseA;
   return words;
 }
 
