@@ -98,27 +98,28 @@ export function encodeValueInto(
   return length;
 }
 
-// The views `valueArea` made last, one per target: a writer encodes every
-// value into one of the same two row buffers, and a view per value would be
-// one more object for each row written.
+// The views `valueArea` made last, one per target and range: a writer
+// encodes every value into one of the same two row buffers, and a view per
+// value would be one more object for each row written. (Kept with the
+// range that made them: reading a view's `byteOffset` back is a generic
+// property load in optimized code.)
 const areaTargets: [Uint8Array | undefined, Uint8Array | undefined] = [undefined, undefined];
+const areaOffsets = [0, 0];
+const areaLengths = [0, 0];
 const areas: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
 let nextArea = 0;
 
 /** `target.subarray(offset, offset + length)`, reused while the same target asks for the same range. */
 function valueArea(target: Uint8Array, offset: number, length: number): Uint8Array {
   for (let i = 0; i < 2; i++) {
-    const area = areas[i]!;
-    if (
-      areaTargets[i] === target &&
-      area.byteOffset === target.byteOffset + offset &&
-      area.length === length
-    ) {
-      return area;
+    if (areaTargets[i] === target && areaOffsets[i] === offset && areaLengths[i] === length) {
+      return areas[i]!;
     }
   }
   const area = target.subarray(offset, offset + length);
   areaTargets[nextArea] = target;
+  areaOffsets[nextArea] = offset;
+  areaLengths[nextArea] = length;
   areas[nextArea] = area;
   nextArea ^= 1;
   return area;
