@@ -303,18 +303,18 @@ export class Transaction {
     const n = this.#host.rowSize;
     const plan = this.#host.plan();
     const pending = this.#pending;
-    let completed: DataEndControl | undefined;
+    let completedEnd: DataEndControl | undefined;
     if (pending.kind === "started") {
       writeDataRowFrame(buf, 0, n, pending.startControl, row.key, row.valueLength);
       plan.push(target.headAfterBegin);
     } else {
-      if (pending.kind === "payload") completed = this.#planCompletion(plan, "continue");
+      if (pending.kind === "payload") completedEnd = this.#planCompletion(plan, "continue");
       writeDataRowFrame(buf, 0, n, "R", row.key, row.valueLength);
       plan.push(target.head);
     }
     this.#write(plan, false);
     this.#nextBuffer ^= 1;
-    if (completed !== undefined) this.#recordCompleted(completed);
+    if (completedEnd !== undefined) this.#recordCompleted(completedEnd);
     target.savepoint = false;
     this.#pending = target;
     this.#keys.add(row.key);
@@ -389,9 +389,9 @@ export class Transaction {
   #end(action: "commit" | { rollbackTo: number }, noRowMessage: string): void {
     const pending = this.#pending;
     const plan = this.#host.plan();
-    let completed: DataEndControl | undefined;
+    let completedEnd: DataEndControl | undefined;
     if (pending.kind === "payload") {
-      completed = this.#planCompletion(plan, action);
+      completedEnd = this.#planCompletion(plan, action);
     } else if (
       pending.kind === "started" &&
       pending.startControl === "T" &&
@@ -404,11 +404,11 @@ export class Transaction {
       throw new InvalidActionError(noRowMessage);
     }
     this.#write(plan, true);
-    if (completed !== undefined) this.#recordCompleted(completed);
+    if (completedEnd !== undefined) this.#recordCompleted(completedEnd);
     this.#pending = NO_ROW;
   }
 
-  /** Plans the end of the current row (and a checksum row if one falls due). */
+  /** Plans the end of the current row (and a checksum row if one falls due); returns its end control. */
   #planCompletion(
     plan: WritePlan,
     action: "continue" | "commit" | { rollbackTo: number },
