@@ -32,11 +32,17 @@ export class RunningCrc {
     }
     if (this.#pending + length > FOLD_BYTES) this.#fold();
     const backlog = this.#backlog;
-    if (offset === 0 && this.#pending + bytes.length <= backlog.length) {
-      // All of `bytes` fits (a writer's plan buffer is a few hundred bytes):
-      // copying it whole, bytes past `length` to be overwritten by the next
-      // append, costs less than the view that a partial copy needs — an
-      // object per row written, and a fresh cache line or two each.
+    if (
+      offset === 0 &&
+      bytes.length <= 2 * length + 64 &&
+      this.#pending + bytes.length <= backlog.length
+    ) {
+      // A writer's plan buffer holds two rows and a few bytes, and a row's
+      // call fills most of it: copying it whole, bytes past `length` to be
+      // overwritten by the next append, costs less than the view a partial
+      // copy needs (an object per row written, and a fresh cache line or two
+      // each). The bound keeps a plan grown by a batch from being copied
+      // whole for every later small call.
       backlog.set(bytes, this.#pending);
     } else {
       backlog.set(bytes.subarray(offset, offset + length), this.#pending);
