@@ -308,7 +308,8 @@ export class Transaction {
       writeDataRowFrame(buf, 0, n, pending.startControl, row.key, row.valueLength);
       plan.push(target.headAfterBegin);
     } else {
-      if (pending.kind === "payload") completedEnd = this.#planCompletion(plan, "continue");
+      if (pending.kind === "payload")
+        completedEnd = this.#planCompletion(plan, pending, "continue");
       writeDataRowFrame(buf, 0, n, "R", row.key, row.valueLength);
       plan.push(target.head);
     }
@@ -391,7 +392,7 @@ export class Transaction {
     const plan = this.#host.plan();
     let completedEnd: DataEndControl | undefined;
     if (pending.kind === "payload") {
-      completedEnd = this.#planCompletion(plan, action);
+      completedEnd = this.#planCompletion(plan, pending, action);
     } else if (
       pending.kind === "started" &&
       pending.startControl === "T" &&
@@ -408,12 +409,12 @@ export class Transaction {
     this.#pending = NO_ROW;
   }
 
-  /** Plans the end of the current row (and a checksum row if one falls due); returns its end control. */
+  /** Plans the end of `row`, the current row (and a checksum row if one falls due); returns its end control. */
   #planCompletion(
     plan: WritePlan,
+    row: RowBuffer,
     action: "continue" | "commit" | { rollbackTo: number },
   ): DataEndControl {
-    const row = this.#pending as RowBuffer;
     const n = this.#host.rowSize;
     const endControl = completionControl(action, row.savepoint);
     writeRowEnd(row.bytes, 0, n, endControl);
